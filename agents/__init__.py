@@ -1,0 +1,1 @@
+"""Strategies, analysts (deterministic scoring with optional LLM judgement) and the portfolio manager."""

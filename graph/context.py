@@ -1,0 +1,31 @@
+"""The runtime context: every dependency a node uses, passed per run instead of read from globals.
+
+Tests and backtests build their own ``TradingContext`` (a fixed clock, a CSV provider, a paper broker
+on a temp file) and the same nodes run unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from config.settings import Settings
+from mazo_bridge.service import ResearchService
+from tools.brokers.base import Broker
+from tools.clock import Clock
+from tools.llm.base import StructuredLLM
+from tools.market_data.provider import MarketDataProvider
+from tools.persistence.ledger import Ledger
+
+__all__ = ["TradingContext"]
+
+
+@dataclass(frozen=True, slots=True)
+class TradingContext:
+    settings: Settings
+    market_data: MarketDataProvider
+    broker: Broker
+    ledger: Ledger
+    research: ResearchService
+    clock: Clock
+    llm: StructuredLLM | None = None
+    """``None`` means rules-only: analysts' deterministic cores stand, marked as such."""

@@ -1,0 +1,19 @@
+"""Human approval in supervised sessions: what the interrupt shows and the verdict it resumes with."""
+
+from __future__ import annotations
+
+from graph.domain._base import DomainModel
+from graph.domain.gate import GateVerdict
+
+__all__ = ["ApprovalRequest", "ApprovalVerdict"]
+
+
+class ApprovalRequest(DomainModel):
+    thread_id: str
+    verdicts: tuple[GateVerdict, ...]
+
+
+class ApprovalVerdict(DomainModel):
+    approved: bool
+    approver: str = "operator"
+    note: str = ""

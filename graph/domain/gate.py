@@ -1,0 +1,62 @@
+"""Risk-gate verdicts: approve, resize or veto, always with named reason codes and context."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import Field
+
+from graph.domain._base import DomainModel
+from graph.domain.orders import OrderIntent
+
+__all__ = ["GateOutcome", "GateReason", "GateVerdict", "ReasonCode"]
+
+
+class ReasonCode(StrEnum):
+    """Why the gate vetoed or resized an intent. Stable strings: they are stored in the audit."""
+
+    POSITION_SIZE_CAP = "position_size_cap"
+    ORDER_NOTIONAL_CAP = "order_notional_cap"
+    INSUFFICIENT_CASH = "insufficient_cash"
+    GROSS_EXPOSURE_CAP = "gross_exposure_cap"
+    NET_EXPOSURE_CAP = "net_exposure_cap"
+    MAX_OPEN_POSITIONS = "max_open_positions"
+    SHORTING_DISABLED = "shorting_disabled"
+    EXIT_EXCEEDS_POSITION = "exit_exceeds_position"
+    STALE_DATA = "stale_data"
+    NO_TRUSTED_PRICE = "no_trusted_price"
+    PRICE_SANITY = "price_sanity"
+    DECISION_EXPIRED = "decision_expired"
+    TRADING_HALTED = "trading_halted"
+    TRADING_REDUCING = "trading_reducing"
+    BELOW_MIN_QTY = "below_min_qty"
+    HUMAN_REJECTED = "human_rejected"
+
+
+class GateOutcome(StrEnum):
+    APPROVED = "approved"
+    RESIZED = "resized"
+    VETOED = "vetoed"
+
+
+class GateReason(DomainModel):
+    code: ReasonCode
+    message: str
+    context: dict[str, str] = Field(default_factory=dict)
+    """Numbers behind the decision (limit, requested, allowed) as strings, for the audit."""
+
+
+class GateVerdict(DomainModel):
+    intent: OrderIntent
+    outcome: GateOutcome
+    approved_qty: Decimal = Field(ge=0)
+    reasons: tuple[GateReason, ...] = ()
+
+    @property
+    def executable(self) -> bool:
+        return self.outcome is not GateOutcome.VETOED and self.approved_qty > 0
+
+    @property
+    def reason_codes(self) -> tuple[ReasonCode, ...]:
+        return tuple(r.code for r in self.reasons)

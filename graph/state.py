@@ -1,0 +1,61 @@
+"""The graph's state schema and its reducers.
+
+Fan-out nodes (the analysts) append through reducers instead of sharing a mutable dict; everything
+else is replaced by the node that owns it. Every value is a frozen domain model so checkpoints
+hold exactly what the nodes saw.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, TypedDict
+
+from graph.domain import (
+    AnalystVerdict,
+    ApprovalVerdict,
+    GateVerdict,
+    MarketSnapshot,
+    Order,
+    OrderIntent,
+    PortfolioSnapshot,
+    ResearchFinding,
+    RunEvent,
+    StrategySignal,
+    TradeDecision,
+    TradingStateRecord,
+)
+from graph.domain._base import DomainModel
+
+__all__ = ["RunRequest", "TradingState"]
+
+
+class RunRequest(DomainModel):
+    """What the caller asked for; the first thing written to a thread."""
+
+    thread_id: str
+    tickers: tuple[str, ...]
+    mode: str
+    session_mode: str
+
+
+def _merge_dicts(left: dict[str, object], right: dict[str, object]) -> dict[str, object]:
+    return {**left, **right}
+
+
+class TradingState(TypedDict, total=False):
+    request: RunRequest
+    portfolio: PortfolioSnapshot | None
+    market: MarketSnapshot | None
+    trading_state: TradingStateRecord
+    universe: list[str]
+    signals: list[StrategySignal]
+    candidates: list[str]
+    research: Annotated[dict[str, ResearchFinding], _merge_dicts]
+    analyst_verdicts: Annotated[list[AnalystVerdict], operator.add]
+    decisions: list[TradeDecision]
+    order_intents: list[OrderIntent]
+    gate_verdicts: list[GateVerdict]
+    approval: ApprovalVerdict | None
+    orders: list[Order]
+    events: Annotated[list[RunEvent], operator.add]
+    recorded: bool

@@ -1,0 +1,1 @@
+"""Integrations: market data, brokers, LLMs, cache, alerts and persistence."""

@@ -1,0 +1,1 @@
+"""Brokers behind one interface: the local paper broker and Alpaca."""

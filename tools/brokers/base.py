@@ -1,0 +1,65 @@
+"""The broker interface that execution, the monitor and reconciliation use.
+
+Both implementations (local paper, Alpaca) keep the same semantics so that tests and backtests
+exercise the real execution paths:
+
+- ``submit_order`` is idempotent on ``client_order_id``: a second submit of the same id returns the
+  existing order (or raises ``DuplicateClientOrderIdError`` that the caller resolves by lookup),
+  never a second order.
+- An ambiguous failure (timeout, 5xx, dropped connection) raises ``AmbiguousSubmissionError``;
+  the caller must look the order up by ``client_order_id`` before anything is resubmitted.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Protocol, runtime_checkable
+
+from graph.domain import Order, OrderIntent, PortfolioSnapshot
+
+__all__ = [
+    "AmbiguousSubmissionError",
+    "Broker",
+    "BrokerError",
+    "DuplicateClientOrderIdError",
+    "OrderRejectedError",
+]
+
+
+class BrokerError(Exception):
+    """The broker refused or failed; the message says why."""
+
+
+class OrderRejectedError(BrokerError):
+    """The broker definitively rejected the order (it does not exist at the broker)."""
+
+
+class AmbiguousSubmissionError(BrokerError):
+    """We do not know whether the broker accepted the order; resolve by client_order_id lookup."""
+
+
+class DuplicateClientOrderIdError(BrokerError):
+    """The broker already holds an order with this client_order_id; adopt it."""
+
+
+@runtime_checkable
+class Broker(Protocol):
+    name: str
+
+    def portfolio(self) -> PortfolioSnapshot:
+        """Cash, equity, buying power and positions now."""
+        ...
+
+    def submit_order(self, intent: OrderIntent, qty: Decimal) -> Order:
+        """Submit ``qty`` (the gate-approved quantity) of ``intent``; idempotent on its client id."""
+        ...
+
+    def get_order_by_client_id(self, client_order_id: str) -> Order | None:
+        """The broker's order for our id, or ``None`` if the broker never received it."""
+        ...
+
+    def open_orders(self) -> list[Order]:
+        ...
+
+    def cancel_order(self, broker_order_id: str) -> None:
+        ...
