@@ -1,0 +1,96 @@
+"""Wiring of the trading graph for each workflow mode.
+
+    START -> load_context -> strategy_engine -> [research_validation] -> analyst x N (Send)
+          -> portfolio_manager -> [research_validation (post_research)] -> risk_gate
+          -> [approval -> risk_gate, supervised only] -> execute -> record -> END
+
+Invariant 1 is structural: ``execute`` has exactly one incoming edge, from ``risk_gate``; the
+approval node loops back into the gate rather than forward into execution.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import Send
+
+from graph.context import TradingContext
+from graph.modes import WorkflowMode
+from graph.nodes.analysts import fan_out_analysts, run_analyst
+from graph.nodes.approval import approval
+from graph.nodes.execute import execute
+from graph.nodes.load_context import load_context
+from graph.nodes.portfolio_manager import portfolio_manager
+from graph.nodes.record import record
+from graph.nodes.research_validation import research_candidates, research_decisions
+from graph.nodes.risk_gate import risk_gate
+from graph.nodes.strategy_engine import strategy_engine
+from graph.state import TradingState
+
+__all__ = ["build_graph"]
+
+
+def _after_load(state: TradingState) -> Literal["strategy_engine", "record"]:
+    return "strategy_engine" if state.get("portfolio") is not None else "record"
+
+
+def _to_analysts(state: TradingState) -> list[Send] | Literal["record"]:
+    if not state.get("candidates"):
+        return "record"
+    return fan_out_analysts(state)
+
+
+def _after_gate(state: TradingState) -> Literal["approval", "execute", "record"]:
+    if not any(v.executable for v in state.get("gate_verdicts", [])):
+        return "record"
+    supervised = state["request"].session_mode == "supervised"
+    if supervised and state.get("approval") is None:
+        return "approval"
+    return "execute"
+
+
+def build_graph(mode: WorkflowMode | str) -> StateGraph[TradingState, TradingContext]:
+    """The uncompiled graph for ``mode``; compile it with a checkpointer to run it."""
+    mode = WorkflowMode(mode)
+    builder: StateGraph[TradingState, TradingContext] = StateGraph(
+        TradingState, context_schema=TradingContext
+    )
+    builder.add_node("load_context", load_context)
+    builder.add_node("strategy_engine", strategy_engine)
+    builder.add_node("record", record)
+    builder.add_edge(START, "load_context")
+    builder.add_conditional_edges("load_context", _after_load, ["strategy_engine", "record"])
+    builder.add_edge("record", END)
+
+    if mode is WorkflowMode.RESEARCH:
+        builder.add_node("research_validation", research_candidates)
+        builder.add_edge("strategy_engine", "research_validation")
+        builder.add_edge("research_validation", "record")
+        return builder
+
+    builder.add_node("analyst", run_analyst)
+    builder.add_node("portfolio_manager", portfolio_manager)
+    builder.add_node("risk_gate", risk_gate)
+    builder.add_node("approval", approval)
+    builder.add_node("execute", execute)
+
+    if mode.researches_before_analysts:
+        builder.add_node("research_validation", research_candidates)
+        builder.add_edge("strategy_engine", "research_validation")
+        builder.add_conditional_edges("research_validation", _to_analysts, ["analyst", "record"])
+    else:
+        builder.add_conditional_edges("strategy_engine", _to_analysts, ["analyst", "record"])
+    builder.add_edge("analyst", "portfolio_manager")
+
+    if mode is WorkflowMode.POST_RESEARCH:
+        builder.add_node("research_validation", research_decisions)
+        builder.add_edge("portfolio_manager", "research_validation")
+        builder.add_edge("research_validation", "risk_gate")
+    else:
+        builder.add_edge("portfolio_manager", "risk_gate")
+
+    builder.add_conditional_edges("risk_gate", _after_gate, ["approval", "execute", "record"])
+    builder.add_edge("approval", "risk_gate")
+    builder.add_edge("execute", "record")
+    return builder

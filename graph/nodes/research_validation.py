@@ -1,0 +1,90 @@
+"""research_validation: independent evidence for or against each candidate (or each entry decision).
+
+A research failure is recorded as UNAVAILABLE with the reason; the configured policy (default
+fail-closed) then decides. It never fails open silently.
+"""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+
+from graph.context import TradingContext
+from graph.domain import (
+    EventSeverity,
+    ResearchFinding,
+    ResearchStance,
+    RunEvent,
+    TradeAction,
+    TradeDecision,
+)
+from graph.modes import research_blocks_entry
+from graph.nodes._common import event, mode_of
+from graph.state import TradingState
+
+__all__ = ["research_candidates", "research_decisions"]
+
+
+def _research(
+    tickers: list[str], state: TradingState, runtime: Runtime[TradingContext]
+) -> tuple[dict[str, ResearchFinding], list[RunEvent]]:
+    ctx = runtime.context
+    market = state["market"]
+    assert market is not None
+    findings: dict[str, ResearchFinding] = {}
+    events: list[RunEvent] = []
+    for ticker in tickers:
+        signals = [s for s in state.get("signals", []) if s.ticker == ticker]
+        try:
+            finding = ctx.research.validate(ticker, signals, market)
+        except Exception as exc:  # any research failure is recorded, then the policy decides
+            finding = ResearchFinding(
+                ticker=ticker,
+                stance=ResearchStance.UNAVAILABLE,
+                reason=f"{type(exc).__name__}: {exc}",
+            )
+        if finding.stance is ResearchStance.UNAVAILABLE:
+            events.append(
+                event(
+                    runtime,
+                    "research_validation",
+                    EventSeverity.WARNING,
+                    f"research unavailable: {finding.reason}",
+                    ticker=ticker,
+                )
+            )
+        findings[ticker] = finding
+    return findings, events
+
+
+def research_candidates(state: TradingState, runtime: Runtime[TradingContext]) -> TradingState:
+    """Pre-analyst research (modes research, pre_research, full)."""
+    findings, events = _research(state.get("candidates", []), state, runtime)
+    return {"research": findings, "events": events}
+
+
+def research_decisions(state: TradingState, runtime: Runtime[TradingContext]) -> TradingState:
+    """Post-PM research (mode post_research): validates entries, turning blocked ones into holds."""
+    entries = [
+        d.ticker for d in state.get("decisions", []) if d.action in (TradeAction.BUY, TradeAction.SHORT)
+    ]
+    findings, events = _research(entries, state, runtime)
+    policy = runtime.context.settings.research.unavailable_policy
+    decisions: list[TradeDecision] = []
+    for decision in state.get("decisions", []):
+        reason = (
+            research_blocks_entry(mode_of(state), findings.get(decision.ticker), policy)
+            if decision.ticker in findings
+            else None
+        )
+        if reason is not None:
+            decision = decision.model_copy(
+                update={
+                    "action": TradeAction.HOLD,
+                    "quantity": 0,
+                    "clamps": (*decision.clamps, f"entry blocked: {reason}"),
+                }
+            )
+        decisions.append(decision)
+    blocked = {d.ticker for d in decisions if d.action is TradeAction.HOLD}
+    intents = [i for i in state.get("order_intents", []) if i.ticker not in blocked]
+    return {"research": findings, "events": events, "decisions": decisions, "order_intents": intents}
