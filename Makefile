@@ -1,0 +1,40 @@
+# The README's two commands: `make demo` (one cycle on the embedded default) and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HEDGEGRAPH_HOME ?= $(CURDIR)/.hedgegraph
+
+.PHONY: demo test lint typecheck unit bench clean
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(VENV)/.demo-installed: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -q -e '.[dev]'
+	touch $@ $(VENV)/.demo-installed
+
+demo: $(VENV)/.demo-installed
+	HEDGEGRAPH_HOME=$(HEDGEGRAPH_HOME) $(VENV)/bin/hedgegraph run --tickers AAPL,MSFT,NVDA
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+
+typecheck: $(VENV)/.dev-installed
+	$(VENV)/bin/mypy
+
+test: lint typecheck
+	$(VENV)/bin/pytest -q -ra
+
+bench: $(VENV)/.dev-installed
+	@for b in tests/bench/*.py; do \
+	  case "$$b" in */__init__.py) continue;; esac; \
+	  echo "== $$b"; $(PY) -m tests.bench.$$(basename $$b .py) || exit 1; \
+	done
+
+clean:
+	rm -rf $(VENV) .hedgegraph .mypy_cache .ruff_cache

@@ -1,0 +1,119 @@
+"""The ``hedgegraph`` command line: run a cycle, approve or reject a supervised one.
+
+Every command validates configuration first and exits with status 2 and the offending key on a
+bad value, before touching the broker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from api.cli_render import render_cycle
+from config.settings import ConfigError, Settings, load_settings
+from graph.assembly import build_context
+from graph.checkpointing import aopen_checkpointer
+from graph.domain import ApprovalVerdict
+from graph.modes import WorkflowMode
+from graph.runner import CycleResult, ThreadNotFoundError, aapprove, arun_cycle
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="hedgegraph",
+    help="Autonomous, auditable trading cycles on LangGraph with a deterministic risk gate.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        Console(stderr=True).print(f"[red]configuration error[/]\n{exc}")
+        raise typer.Exit(code=2) from None
+
+
+def _progress(console: Console):  # type: ignore[no-untyped-def]
+    def report(node: str, update: dict[str, Any]) -> None:
+        console.print(f"[dim]✓ {node}[/]")
+
+    return report
+
+
+def _emit(result: CycleResult, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        render_cycle(result, Console())
+
+
+@app.command()
+def run(
+    tickers: Annotated[str | None, typer.Option(help="Comma-separated tickers; default: the configured universe.")] = None,
+    mode: Annotated[WorkflowMode | None, typer.Option(help="Workflow mode; default: WORKFLOW_MODE.")] = None,
+    session: Annotated[str | None, typer.Option(help="autonomous or supervised; default: TRADING_SESSION_MODE.")] = None,
+    thread: Annotated[str | None, typer.Option(help="Thread id; an existing thread resumes from its checkpoint.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of the table.")] = False,
+) -> None:
+    """Run one trading cycle (or resume THREAD), printing signals, decisions, gate verdicts, orders."""
+    settings = _settings()
+    if session is not None and session not in ("autonomous", "supervised"):
+        raise typer.BadParameter("must be autonomous or supervised", param_hint="--session")
+    thread_id = thread or f"cycle-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    chosen = [t for t in tickers.split(",")] if tickers else list(settings.universe)
+    context = build_context(settings)
+    progress = Console(stderr=True)
+
+    async def go() -> CycleResult:
+        async with aopen_checkpointer(settings.effective_checkpoint_url) as saver:
+            return await arun_cycle(
+                context,
+                saver,
+                thread_id=thread_id,
+                tickers=chosen,
+                mode=mode or settings.workflow_mode,
+                session_mode=session or settings.trading_session_mode,
+                on_progress=_progress(progress),
+            )
+
+    _emit(asyncio.run(go()), as_json)
+
+
+@app.command()
+def approve(
+    thread: Annotated[str, typer.Option(help="The supervised thread waiting for approval.")],
+    reject: Annotated[bool, typer.Option("--reject", help="Reject instead of approve.")] = False,
+    note: Annotated[str, typer.Option(help="Free-text note stored with the verdict.")] = "",
+    approver: Annotated[str, typer.Option(help="Who decided.")] = "operator",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Approve (or --reject) the orders a supervised cycle is waiting on, then finish the cycle."""
+    settings = _settings()
+    context = build_context(settings)
+    verdict = ApprovalVerdict(approved=not reject, approver=approver, note=note)
+
+    async def go() -> CycleResult:
+        async with aopen_checkpointer(settings.effective_checkpoint_url) as saver:
+            return await aapprove(
+                context, saver, thread_id=thread, verdict=verdict,
+                on_progress=_progress(Console(stderr=True)),
+            )
+
+    try:
+        result = asyncio.run(go())
+    except ThreadNotFoundError as exc:
+        Console(stderr=True).print(f"[red]{exc}[/]")
+        raise typer.Exit(code=1) from None
+    _emit(result, as_json)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

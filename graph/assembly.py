@@ -1,0 +1,79 @@
+"""Builds the runtime context from settings: the one place that picks concrete implementations.
+
+Embedded default (no keys, no servers): offline market data, rules-only analysts, the local paper
+broker and the ledger in SQLite under HEDGEGRAPH_HOME. Production swaps each piece through the
+same settings, never through code changes in the nodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+
+from config.settings import Settings
+from graph.context import TradingContext
+from mazo_bridge.placeholder import RulesResearch
+from tools.brokers.base import Broker, BrokerError
+from tools.brokers.paper import PaperBroker
+from tools.clock import Clock, SystemClock
+from tools.llm.base import StructuredLLM
+from tools.market_data.factory import build_market_data
+from tools.market_data.provider import MarketDataError, MarketDataProvider
+from tools.persistence.sql_ledger import SqlLedger
+
+__all__ = ["build_context", "latest_close_source"]
+
+
+def latest_close_source(provider: MarketDataProvider, clock: Clock) -> Callable[[str], Decimal]:
+    """Price source for the paper broker: the last close the market data knows at ``clock.now()``."""
+
+    def latest_close(ticker: str) -> Decimal:
+        now = clock.now()
+        try:
+            bars = provider.bars(ticker, start=(now - timedelta(days=10)).date(), as_of=now)
+        except MarketDataError as exc:
+            raise BrokerError(f"paper broker has no price for {ticker}: {exc}") from exc
+        if not bars:
+            raise BrokerError(f"paper broker has no price for {ticker}: no recent bars")
+        return Decimal(str(round(bars[-1].close, 4)))
+
+    return latest_close
+
+
+def _broker(settings: Settings, market_data: MarketDataProvider, clock: Clock) -> Broker:
+    if settings.broker == "alpaca":
+        from tools.brokers.alpaca import build_alpaca_broker
+
+        return build_alpaca_broker(settings)
+    settings.hedgegraph_home.mkdir(parents=True, exist_ok=True)
+    return PaperBroker(
+        database_url=f"sqlite:///{settings.hedgegraph_home / 'paper_broker.sqlite'}",
+        starting_cash=Decimal(str(settings.paper.starting_cash)),
+        slippage_bps=settings.paper.slippage_bps,
+        price_source=latest_close_source(market_data, clock),
+        clock=clock,
+    )
+
+
+def _llm(settings: Settings) -> StructuredLLM | None:
+    if settings.llm_provider == "none":
+        return None
+    from tools.llm.factory import build_llm
+
+    return build_llm(settings)
+
+
+def build_context(settings: Settings, *, clock: Clock | None = None) -> TradingContext:
+    clock = clock or SystemClock()
+    settings.hedgegraph_home.mkdir(parents=True, exist_ok=True)
+    market_data = build_market_data(settings)
+    return TradingContext(
+        settings=settings,
+        market_data=market_data,
+        broker=_broker(settings, market_data, clock),
+        ledger=SqlLedger.from_url(settings.effective_database_url),
+        research=RulesResearch(),
+        clock=clock,
+        llm=_llm(settings),
+    )
