@@ -59,6 +59,18 @@ class RiskParameters(_Section):
     take_profit_pct: float = Field(gt=0)
     max_daily_loss_pct: float = Field(gt=0, lt=1)
     max_drawdown_pct: float = Field(gt=0, lt=1)
+    # Added with the full gate (issue 6); defaults keep older YAML overlays valid.
+    max_sector_pct: float = Field(default=0.35, gt=0, le=1)
+    volatility_target_daily_pct: float = Field(default=0.03, gt=0, le=1)
+    volatility_lookback_days: int = Field(default=20, ge=2)
+    correlation_threshold: float = Field(default=0.85, gt=0, le=1)
+    correlated_position_scale: float = Field(default=0.5, gt=0, le=1)
+    market_hours_policy: Literal["regular_hours", "any"] = "regular_hours"
+    symbol_cooldown_seconds: int = Field(default=3600, ge=0)
+    max_orders_per_minute: int = Field(default=30, ge=1)
+    pdt_min_equity: float = Field(default=25000, ge=0)
+    pdt_max_day_trades: int = Field(default=3, ge=0)
+    daily_loss_warning_fraction: float = Field(default=0.75, gt=0, lt=1)
 
 
 class Thresholds(_Section):

@@ -32,6 +32,19 @@ class ReasonCode(StrEnum):
     TRADING_REDUCING = "trading_reducing"
     BELOW_MIN_QTY = "below_min_qty"
     HUMAN_REJECTED = "human_rejected"
+    FLIP_THROUGH_ZERO = "flip_through_zero"
+    SECTOR_CAP = "sector_cap"
+    CORRELATION_CAP = "correlation_cap"
+    BUYING_POWER = "buying_power"
+    ACTIVE_ENTRY_EXISTS = "active_entry_exists"
+    ASSET_NOT_TRADABLE = "asset_not_tradable"
+    MARKET_CLOSED = "market_closed"
+    SYMBOL_COOLDOWN = "symbol_cooldown"
+    ORDER_RATE_THROTTLE = "order_rate_throttle"
+    PATTERN_DAY_TRADER = "pattern_day_trader"
+    DAILY_LOSS_LIMIT = "daily_loss_limit"
+    MAX_DRAWDOWN = "max_drawdown"
+    NON_POSITIVE_EQUITY = "non_positive_equity"
 
 
 class GateOutcome(StrEnum):

@@ -1,1 +1,1 @@
-"""The deterministic risk gate: pure functions over a typed snapshot and config/risk_parameters.yaml."""
+"""The deterministic risk gate: pure functions over a typed snapshot and the risk parameters."""

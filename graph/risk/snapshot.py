@@ -3,13 +3,45 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from pydantic import Field
 
 from graph.domain import MarketSnapshot, Order, PortfolioSnapshot, TradingStateRecord
 from graph.domain._base import DomainModel
 
-__all__ = ["GateSnapshot"]
+__all__ = ["AccountRiskState", "AssetStatus", "GateSnapshot"]
+
+
+class AssetStatus(DomainModel):
+    """The broker's asset master entry for one symbol (Alpaca ``/v2/assets``)."""
+
+    symbol: str
+    tradable: bool = True
+    """False when the broker will not accept orders for the symbol at all."""
+    halted: bool = False
+    """True when the asset is not ``active`` (trading halt, delisting)."""
+    shortable: bool = False
+    fractionable: bool = False
+
+
+class AccountRiskState(DomainModel):
+    """Persisted account-level risk memory (see ``graph.risk.state_store``).
+
+    Why separate from the portfolio: these numbers are ours, not the broker's, and must survive a
+    restart so that a crash cannot reset the daily-loss baseline or the high-water mark.
+    """
+
+    session_baseline_equity: Decimal | None = None
+    """Equity at the start of the current session; the daily-loss limit is measured from it."""
+    high_water_mark: Decimal | None = None
+    """Highest equity seen; the drawdown limit is measured from it."""
+    day_trade_count: int = Field(default=0, ge=0)
+    """Day trades in the last five sessions, as the broker reports them."""
+    last_exit_at: dict[str, datetime] = Field(default_factory=dict)
+    """When each symbol was last exited; the cooldown is measured from it."""
+    recent_order_times: tuple[datetime, ...] = ()
+    """Submission times of recent entry orders, for the order-rate throttle."""
 
 
 class GateSnapshot(DomainModel):
@@ -18,3 +50,10 @@ class GateSnapshot(DomainModel):
     market: MarketSnapshot
     trading_state: TradingStateRecord = Field(default_factory=TradingStateRecord)
     open_orders: tuple[Order, ...] = ()
+    assets: dict[str, AssetStatus] = Field(default_factory=dict)
+    """Asset master entries; empty means the broker has none (local paper) and the check is off."""
+    sectors: dict[str, str] = Field(default_factory=dict)
+    """Symbol -> sector for the sector cap; symbols without one form their own bucket."""
+    market_open: bool | None = None
+    """The broker clock's answer; ``None`` means ask the exchange calendar at ``now``."""
+    risk_state: AccountRiskState = Field(default_factory=AccountRiskState)

@@ -1,0 +1,107 @@
+"""Running account state while the gate walks a batch of intents in order.
+
+Why: two approvals judged against the same starting snapshot could together break a cap that each
+alone respects. The book charges every approval against cash, buying power and exposure before the
+next intent is judged. Exits are charged conservatively: they shrink the position they close (so
+two exits can never sell more than is held) but free no cash or exposure until they fill.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from graph.domain import Order, OrderSide
+from graph.risk.snapshot import GateSnapshot
+
+__all__ = ["ExposureBook"]
+
+
+@dataclass(slots=True)
+class ExposureBook:
+    cash: Decimal
+    buying_power: Decimal
+    gross: Decimal
+    net: Decimal
+    positions: dict[str, Decimal]
+    """Signed quantity per symbol."""
+    values: dict[str, Decimal]
+    """Signed market value per symbol."""
+    entry_symbols: set[str] = field(default_factory=set)
+    """Symbols with a working entry order at the broker or approved earlier in this batch."""
+    entry_times: list[datetime] = field(default_factory=list)
+    """Entry submissions counted by the order-rate throttle."""
+
+    @classmethod
+    def from_snapshot(cls, snapshot: GateSnapshot) -> ExposureBook:
+        pf = snapshot.portfolio
+        positions = {s: p.qty for s, p in pf.positions.items() if p.qty != 0}
+        values = {s: p.market_value for s, p in pf.positions.items() if p.qty != 0}
+        pending = sum(
+            (_pending_buy_notional(o, snapshot) for o in snapshot.open_orders), Decimal(0)
+        )
+        entries = {o.ticker for o in snapshot.open_orders if _is_entry(o, positions)}
+        return cls(
+            cash=pf.cash - pending,
+            buying_power=pf.buying_power - pending,
+            gross=pf.gross_exposure,
+            net=pf.net_exposure,
+            positions=positions,
+            values=values,
+            entry_symbols=entries,
+            entry_times=list(snapshot.risk_state.recent_order_times),
+        )
+
+    def held(self, symbol: str) -> Decimal:
+        return self.positions.get(symbol, Decimal(0))
+
+    @property
+    def open_position_count(self) -> int:
+        return sum(1 for q in self.positions.values() if q != 0)
+
+    def sector_gross(self, sector: str, sectors: dict[str, str]) -> Decimal:
+        return sum(
+            (abs(v) for s, v in self.values.items() if sectors.get(s, f"symbol:{s}") == sector),
+            Decimal(0),
+        )
+
+    def charge_exit(self, symbol: str, signed_qty: Decimal) -> None:
+        self.positions[symbol] = self.held(symbol) + signed_qty
+
+    def charge_entry(self, symbol: str, signed_qty: Decimal, price: Decimal, at: datetime) -> None:
+        notional = abs(signed_qty) * price
+        self.cash -= notional
+        self.buying_power -= notional
+        self.gross += notional
+        self.net += signed_qty * price
+        self.positions[symbol] = self.held(symbol) + signed_qty
+        self.values[symbol] = self.values.get(symbol, Decimal(0)) + signed_qty * price
+        self.entry_symbols.add(symbol)
+        self.entry_times.append(at)
+
+
+def _is_entry(order: Order, positions: dict[str, Decimal]) -> bool:
+    held = positions.get(order.ticker, Decimal(0))
+    if order.side is OrderSide.BUY:
+        return held >= 0
+    return held <= 0
+
+
+def _pending_buy_notional(order: Order, snapshot: GateSnapshot) -> Decimal:
+    """Cash an open buy order may still consume (limit price, else the latest close)."""
+    if order.side is not OrderSide.BUY or order.status.is_terminal:
+        return Decimal(0)
+    remaining = order.qty - order.filled_qty
+    price = order.limit_price
+    if price is None:
+        data = snapshot.market.get(order.ticker)
+        close = data.last_close if data is not None else None
+        pos = snapshot.portfolio.positions.get(order.ticker)
+        if close is not None:
+            price = Decimal(str(close))
+        elif pos is not None and pos.market_price is not None:
+            price = pos.market_price
+        else:
+            price = Decimal(0)
+    return max(remaining, Decimal(0)) * price
