@@ -1,0 +1,300 @@
+"""The checkpointer factory: one URL (CHECKPOINT_URL) picks SQLite, Postgres or Redis.
+
+Why a factory: the graph, the API and the scheduler must not care where checkpoints live, and each
+backend has its own sharp edges that belong in one place:
+
+- ``sqlite:///path`` (embedded default): one file, parent folders created, schema created lazily.
+- ``postgresql://`` (system of record): a psycopg pool with ``autocommit=True`` (the saver's
+  setup fails otherwise) and ``prepare_threshold=0`` (safe behind PgBouncer). Its schema is a
+  migration step (``hedgegraph db upgrade``); opening a database whose checkpoint schema is behind
+  raises ``CheckpointSchemaBehindError`` instead of migrating behind the operator's back.
+- ``redis://`` (short-lived threads): the saver's indexes are created on open; keys expire after
+  ``ttl_minutes`` (query parameter or keyword; default one week, refreshed on read).
+
+Every saver gets the strict serializer from ``graph.serde``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    asynccontextmanager,
+    contextmanager,
+)
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+
+from graph.serde import checkpoint_serializer, redis_checkpoint_serializer
+
+__all__ = [
+    "DEFAULT_REDIS_TTL_MINUTES",
+    "CheckpointSchemaBehindError",
+    "CheckpointTarget",
+    "CheckpointURLError",
+    "aopen_checkpointer",
+    "open_checkpointer",
+    "parse_checkpoint_url",
+    "setup_checkpointer",
+]
+
+DEFAULT_REDIS_TTL_MINUTES = 7 * 24 * 60
+"""A week: long enough for a supervised thread to wait over a weekend for its approval."""
+
+UPGRADE_HINT = "run `hedgegraph db upgrade` to apply migrations"
+
+
+class CheckpointURLError(ValueError):
+    """CHECKPOINT_URL names a scheme we do not support or is malformed."""
+
+
+class CheckpointSchemaBehindError(RuntimeError):
+    """The checkpoint tables are missing or older than this version expects."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointTarget:
+    """A parsed CHECKPOINT_URL."""
+
+    backend: Literal["sqlite", "postgres", "redis"]
+    """Which saver serves this URL."""
+    location: str
+    """File path (sqlite, ``:memory:`` allowed) or the driver-ready connection URL."""
+    ttl_minutes: float | None = None
+    """Redis only: key expiry, from ``?ttl_minutes=``; ``None`` means the default."""
+
+
+def parse_checkpoint_url(url: str) -> CheckpointTarget:
+    """Parse ``sqlite:///path``, ``postgresql[+driver]://...`` or ``redis[s]://...``."""
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    base = scheme.split("+", 1)[0]
+    if base == "sqlite":
+        path = url.split(":", 1)[1]
+        if path in ("", "//", "///:memory:"):
+            return CheckpointTarget("sqlite", ":memory:")
+        if not path.startswith("///") or len(path) == 3:
+            raise CheckpointURLError(
+                f"sqlite checkpoint URL needs a path: sqlite:///FILE, got {url!r}"
+            )
+        return CheckpointTarget("sqlite", path[3:])
+    if base in ("postgresql", "postgres"):
+        rest = url.split(":", 1)[1]
+        return CheckpointTarget("postgres", f"postgresql:{rest}")
+    if base in ("redis", "rediss"):
+        parts = urlsplit(url)
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        ttl = [v for k, v in query if k == "ttl_minutes"]
+        kept = urlencode([(k, v) for k, v in query if k != "ttl_minutes"])
+        try:
+            ttl_minutes = float(ttl[-1]) if ttl else None
+        except ValueError:
+            raise CheckpointURLError(f"ttl_minutes must be a number, got {ttl[-1]!r}") from None
+        return CheckpointTarget("redis", urlunsplit(parts._replace(query=kept)), ttl_minutes)
+    raise CheckpointURLError(
+        f"unsupported CHECKPOINT_URL scheme {scheme!r}: use sqlite:///FILE, postgresql://... "
+        "or redis://..."
+    )
+
+
+def _sqlite_connection(path: str) -> sqlite3.Connection:
+    if path != ":memory:":
+        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(
+        str(Path(path).expanduser()) if path != ":memory:" else path, check_same_thread=False
+    )
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA busy_timeout=5000")
+    return conn
+
+
+def _pg_connection_kwargs() -> dict[str, Any]:
+    from psycopg.rows import dict_row
+
+    return {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
+
+
+def _checkpoint_schema_version(conn: Any) -> int:
+    """Highest applied checkpoint migration, or -1 when the table does not exist."""
+    exists = conn.execute(
+        "select to_regclass('checkpoint_migrations') is not null as ok"
+    ).fetchone()
+    if not exists["ok"]:
+        return -1
+    row = conn.execute("select coalesce(max(v), -1) as v from checkpoint_migrations").fetchone()
+    return int(row["v"])
+
+
+def _require_current(version: int, expected: int) -> None:
+    if version < expected:
+        raise CheckpointSchemaBehindError(
+            f"checkpoint schema is at migration {version}, this version needs {expected}; "
+            f"{UPGRADE_HINT}"
+        )
+
+
+def _redis_ttl(target: CheckpointTarget, ttl_minutes: float | None) -> dict[str, Any]:
+    minutes = ttl_minutes if ttl_minutes is not None else target.ttl_minutes
+    return {
+        "default_ttl": minutes if minutes is not None else DEFAULT_REDIS_TTL_MINUTES,
+        "refresh_on_read": True,
+    }
+
+
+@contextmanager
+def _open_postgres(target: CheckpointTarget, *, setup: bool, pool_size: int) -> Iterator[Any]:
+    from langgraph.checkpoint.postgres import PostgresSaver
+    from psycopg_pool import ConnectionPool
+
+    with ConnectionPool(
+        target.location,
+        min_size=1,
+        max_size=pool_size,
+        kwargs=_pg_connection_kwargs(),
+        open=True,
+    ) as pool:
+        saver = PostgresSaver(pool, serde=checkpoint_serializer())  # type: ignore[arg-type]
+        if setup:
+            saver.setup()
+        with pool.connection() as conn:
+            _require_current(_checkpoint_schema_version(conn), len(saver.MIGRATIONS) - 1)
+        yield saver
+
+
+@contextmanager
+def _open_redis(target: CheckpointTarget, *, ttl_minutes: float | None) -> Iterator[Any]:
+    from langgraph.checkpoint.redis import RedisSaver
+
+    with RedisSaver.from_conn_string(target.location, ttl=_redis_ttl(target, ttl_minutes)) as saver:
+        saver.serde = redis_checkpoint_serializer()
+        saver.setup()
+        yield saver
+
+
+@contextmanager
+def _open_sqlite(target: CheckpointTarget) -> Iterator[Any]:
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    conn = _sqlite_connection(target.location)
+    try:
+        saver = SqliteSaver(conn, serde=checkpoint_serializer())
+        saver.setup()
+        yield saver
+    finally:
+        conn.close()
+
+
+def open_checkpointer(
+    url: str,
+    *,
+    setup: bool = False,
+    ttl_minutes: float | None = None,
+    pool_size: int = 10,
+) -> AbstractContextManager[BaseCheckpointSaver[Any]]:
+    """Open the checkpoint saver that ``url`` names; close it (and its pool) on exit.
+
+    Args:
+        url: CHECKPOINT_URL (``sqlite:///FILE``, ``postgresql://...``, ``redis://...``).
+        setup: Postgres only: apply the saver's own migrations first (what ``db upgrade`` does).
+            Without it a Postgres schema that is behind raises ``CheckpointSchemaBehindError``.
+        ttl_minutes: Redis only: key expiry, overriding the URL's ``ttl_minutes``.
+        pool_size: Postgres only: maximum pooled connections.
+    """
+    target = parse_checkpoint_url(url)
+    if target.backend == "postgres":
+        return _open_postgres(target, setup=setup, pool_size=pool_size)
+    if target.backend == "redis":
+        return _open_redis(target, ttl_minutes=ttl_minutes)
+    return _open_sqlite(target)
+
+
+def setup_checkpointer(url: str) -> None:
+    """Create or migrate the checkpoint schema (the migration step ``db upgrade`` runs)."""
+    with open_checkpointer(url, setup=True):
+        pass
+
+
+@asynccontextmanager
+async def _aopen_postgres(
+    target: CheckpointTarget, *, setup: bool, pool_size: int
+) -> AsyncIterator[Any]:
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+    from psycopg_pool import AsyncConnectionPool
+
+    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+        target.location, min_size=1, max_size=pool_size, kwargs=_pg_connection_kwargs(), open=False
+    )
+    await pool.open()
+    try:
+        saver = AsyncPostgresSaver(pool, serde=checkpoint_serializer())
+        if setup:
+            await saver.setup()
+        async with pool.connection() as conn:
+            cur = await conn.execute(
+                "select to_regclass('checkpoint_migrations') is not null as ok"
+            )
+            exists = await cur.fetchone()
+            version = -1
+            if exists is not None and exists["ok"]:
+                cur = await conn.execute(
+                    "select coalesce(max(v), -1) as v from checkpoint_migrations"
+                )
+                row = await cur.fetchone()
+                version = int(row["v"]) if row is not None else -1
+        _require_current(version, len(saver.MIGRATIONS) - 1)
+        yield saver
+    finally:
+        await pool.close()
+
+
+@asynccontextmanager
+async def _aopen_redis(
+    target: CheckpointTarget, *, ttl_minutes: float | None
+) -> AsyncIterator[Any]:
+    from langgraph.checkpoint.redis.aio import AsyncRedisSaver
+
+    async with AsyncRedisSaver.from_conn_string(
+        target.location, ttl=_redis_ttl(target, ttl_minutes)
+    ) as saver:
+        saver.serde = redis_checkpoint_serializer()
+        await saver.asetup()
+        yield saver
+
+
+@asynccontextmanager
+async def _aopen_sqlite(target: CheckpointTarget) -> AsyncIterator[Any]:
+    import aiosqlite
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    if target.location != ":memory:":
+        Path(target.location).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    location = target.location
+    if location != ":memory:":
+        location = str(Path(location).expanduser())
+    async with aiosqlite.connect(location) as conn:
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        saver = AsyncSqliteSaver(conn, serde=checkpoint_serializer())
+        await saver.setup()
+        yield saver
+
+
+def aopen_checkpointer(
+    url: str,
+    *,
+    setup: bool = False,
+    ttl_minutes: float | None = None,
+    pool_size: int = 10,
+) -> AbstractAsyncContextManager[BaseCheckpointSaver[Any]]:
+    """Async twin of ``open_checkpointer``; must be entered inside a running event loop."""
+    target = parse_checkpoint_url(url)
+    if target.backend == "postgres":
+        return _aopen_postgres(target, setup=setup, pool_size=pool_size)
+    if target.backend == "redis":
+        return _aopen_redis(target, ttl_minutes=ttl_minutes)
+    return _aopen_sqlite(target)
