@@ -117,3 +117,7 @@ def approve(
 
 def main() -> None:  # pragma: no cover - console entry point
     app()
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m api.cli`
+    main()

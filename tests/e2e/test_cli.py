@@ -1,0 +1,130 @@
+"""The CLI as a user runs it: a real subprocess, real SQLite files, real SIGKILLs."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from config.settings import load_settings
+from graph.assembly import build_context
+
+TICKERS = "AAPL,MSFT,NVDA,AMZN,META,TSLA,GOOGL,JPM"
+_PASSTHROUGH = ("PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR")
+
+
+def _env(home: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k in _PASSTHROUGH}
+    env["HEDGEGRAPH_HOME"] = str(home)
+    env.update(extra)
+    return env
+
+
+def _cli(home: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        env=_env(home, **extra),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+
+
+def _json(proc: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def _broker_order_count(home: Path, client_order_ids: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
+    """Ask the paper broker itself (its own SQLite file) which of these orders it holds."""
+    monkeypatch.chdir(home)
+    context = build_context(load_settings(hedgegraph_home=home))
+    return sum(context.broker.get_order_by_client_id(c) is not None for c in client_order_ids)
+
+
+def test_run_json_reports_thread_decisions_verdicts_orders(tmp_path: Path) -> None:
+    doc = _json(_cli(tmp_path, "run", "--tickers", TICKERS, "--json", "--thread", "j1"))
+    assert doc["thread_id"] == "j1"
+    assert {"decisions", "verdicts", "orders"} <= doc.keys()
+    assert doc["status"] == "completed"
+    approved = {v["intent"]["client_order_id"] for v in doc["verdicts"] if v["outcome"] != "vetoed"}
+    assert {o["client_order_id"] for o in doc["orders"]} == approved
+
+
+def test_table_output_names_every_ticker(tmp_path: Path) -> None:
+    proc = _cli(tmp_path, "run", "--tickers", "AAPL,MSFT,NVDA")
+    assert proc.returncode == 0, proc.stderr
+    for ticker in ("AAPL", "MSFT", "NVDA"):
+        assert ticker in proc.stdout
+    assert "risk_gate" in proc.stderr  # progress display lists finished nodes
+
+
+@pytest.mark.parametrize("failpoint", ["before_execute", "after_execute"])
+def test_kill_around_execute_then_rerun_places_each_order_once(
+    tmp_path: Path, failpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crashed = _cli(
+        tmp_path, "run", "--tickers", TICKERS, "--json", "--thread", "k1",
+        HEDGEGRAPH_FAILPOINTS=failpoint,
+    )
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+
+    resumed = _json(_cli(tmp_path, "run", "--json", "--thread", "k1"))
+    approved = [v["intent"]["client_order_id"] for v in resumed["verdicts"] if v["outcome"] != "vetoed"]
+    assert approved, "precondition: the cycle should approve at least one order"
+    assert sorted(o["client_order_id"] for o in resumed["orders"]) == sorted(approved)
+
+    again = _json(_cli(tmp_path, "run", "--json", "--thread", "k1"))
+    assert again["orders"] == resumed["orders"]
+    assert _broker_order_count(tmp_path, approved, monkeypatch) == len(approved)
+    fills = {o["client_order_id"]: o["filled_qty"] for o in again["orders"]}
+    assert all(float(q) > 0 for q in fills.values())
+
+
+def test_supervised_run_stops_then_approve_resumes(tmp_path: Path) -> None:
+    waiting = _json(_cli(tmp_path, "run", "--tickers", TICKERS, "--session", "supervised", "--json", "--thread", "s1"))
+    assert waiting["status"] == "awaiting_approval"
+    assert waiting["orders"] == [] and waiting["pending_approval"]
+    done = _json(_cli(tmp_path, "approve", "--thread", "s1", "--json"))
+    assert done["status"] == "completed"
+    assert {o["client_order_id"] for o in done["orders"]} == {
+        v["intent"]["client_order_id"] for v in waiting["pending_approval"]
+    }
+
+
+def test_reject_via_cli(tmp_path: Path) -> None:
+    _json(_cli(tmp_path, "run", "--tickers", TICKERS, "--session", "supervised", "--json", "--thread", "s2"))
+    done = _json(_cli(tmp_path, "approve", "--thread", "s2", "--reject", "--note", "no", "--json"))
+    assert done["orders"] == []
+    assert all(v["outcome"] == "vetoed" for v in done["verdicts"])
+
+
+def test_approve_unknown_thread_is_a_clear_error(tmp_path: Path) -> None:
+    proc = _cli(tmp_path, "approve", "--thread", "nope")
+    assert proc.returncode == 1
+    assert "nope" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "value", "key"),
+    [("RISK__MAX_POSITION_PCT", "5", "risk.max_position_pct"), ("TRADING_MODE", "LIVE!", "trading_mode")],
+)
+def test_malformed_config_exits_2_naming_the_key(tmp_path: Path, env: str, value: str, key: str) -> None:
+    proc = _cli(tmp_path, "run", "--tickers", "AAPL", **{env: value})
+    assert proc.returncode == 2
+    assert key in proc.stderr
+    assert not (tmp_path / "paper_broker.sqlite").exists()  # nothing touched the broker
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["approve"]])
+def test_help_on_every_command(tmp_path: Path, command: list[str]) -> None:
+    proc = _cli(tmp_path, *command, "--help")
+    assert proc.returncode == 0
+    assert "Usage" in proc.stdout
