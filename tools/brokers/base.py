@@ -22,7 +22,9 @@ __all__ = [
     "Broker",
     "BrokerError",
     "DuplicateClientOrderIdError",
+    "EntryBlockedError",
     "OrderRejectedError",
+    "UnresolvedSubmissionError",
 ]
 
 
@@ -42,6 +44,14 @@ class DuplicateClientOrderIdError(BrokerError):
     """The broker already holds an order with this client_order_id; adopt it."""
 
 
+class UnresolvedSubmissionError(AmbiguousSubmissionError):
+    """Lookups and same-id resubmissions all failed; reconciliation must settle this intent."""
+
+
+class EntryBlockedError(BrokerError):
+    """The persisted trading state (HALTED / REDUCING) forbids sending a new entry."""
+
+
 @runtime_checkable
 class Broker(Protocol):
     name: str
@@ -51,15 +61,13 @@ class Broker(Protocol):
         ...
 
     def submit_order(self, intent: OrderIntent, qty: Decimal) -> Order:
-        """Submit ``qty`` (the gate-approved quantity) of ``intent``; idempotent on its client id."""
+        """Submit ``qty`` (the gate-approved quantity) of ``intent``; idempotent on client id."""
         ...
 
     def get_order_by_client_id(self, client_order_id: str) -> Order | None:
         """The broker's order for our id, or ``None`` if the broker never received it."""
         ...
 
-    def open_orders(self) -> list[Order]:
-        ...
+    def open_orders(self) -> list[Order]: ...
 
-    def cancel_order(self, broker_order_id: str) -> None:
-        ...
+    def cancel_order(self, broker_order_id: str) -> None: ...
