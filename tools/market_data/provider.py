@@ -12,7 +12,12 @@ from typing import Protocol, runtime_checkable
 
 from graph.domain import Bar, FinancialMetrics, InsiderTrade, NewsItem
 
-__all__ = ["MarketDataError", "MarketDataProvider", "TickerNotFoundError"]
+__all__ = [
+    "MarketDataError",
+    "MarketDataProvider",
+    "TickerNotFoundError",
+    "UnsupportedDataError",
+]
 
 
 class MarketDataError(Exception):
@@ -27,6 +32,13 @@ class TickerNotFoundError(MarketDataError):
     """The provider does not know the ticker."""
 
 
+class UnsupportedDataError(MarketDataError):
+    """The provider has no such kind of data at all (e.g. Alpaca has no fundamentals).
+
+    Distinct from an empty answer: a fallback chain moves on to the next provider.
+    """
+
+
 @runtime_checkable
 class MarketDataProvider(Protocol):
     name: str
@@ -35,7 +47,9 @@ class MarketDataProvider(Protocol):
         """Daily bars from ``start`` through the last session completed at ``as_of``."""
         ...
 
-    def financial_metrics(self, ticker: str, *, as_of: datetime, limit: int = 8) -> list[FinancialMetrics]:
+    def financial_metrics(
+        self, ticker: str, *, as_of: datetime, limit: int = 8
+    ) -> list[FinancialMetrics]:
         """Most recent first; only periods whose filing is public at ``as_of``."""
         ...
 
@@ -43,6 +57,8 @@ class MarketDataProvider(Protocol):
         """Most recent first; only items published at or before ``as_of``."""
         ...
 
-    def insider_trades(self, ticker: str, *, as_of: datetime, limit: int = 50) -> list[InsiderTrade]:
+    def insider_trades(
+        self, ticker: str, *, as_of: datetime, limit: int = 50
+    ) -> list[InsiderTrade]:
         """Most recent first; only trades filed at or before ``as_of``."""
         ...

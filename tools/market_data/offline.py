@@ -1,0 +1,204 @@
+"""A deterministic synthetic market: the embedded default when no data vendor is configured.
+
+Why synthetic instead of bundled files: the product must run with no keys and no downloads, and
+every strategy (momentum, mean reversion, trend, breakout) needs to see its setup somewhere in a
+three-ticker demo. Each ticker's path is a chain of regimes (trend up, trend down, mean-reverting
+range, volatile chop, quiet squeeze then breakout) drawn from ``(seed, ticker)``.
+
+Determinism: every number comes from ``random.Random(seed)`` fed by SHA-256 of the inputs, and only
+``Random.random()`` is used (the one stream Python guarantees across versions), with our own
+Box-Muller for normals. The price path is anchored at a fixed epoch (2000-01-03) on XNYS sessions
+(``sessions.nyse_sessions``), so a day's bar never depends on the ``as_of`` it was asked at.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+from graph.domain import Bar, FinancialMetrics, InsiderTrade, NewsItem
+from tools.market_data._offline_events import insider_trades_for_week, news_for_session
+from tools.market_data._offline_fundamentals import quarterly_metrics
+from tools.market_data._synthetic import normal, seeded_rng
+from tools.market_data.sessions import NEW_YORK, nyse_sessions
+
+__all__ = ["OFFLINE_EPOCH", "OfflineMarketData"]
+
+OFFLINE_EPOCH = date(2000, 1, 3)
+"""First synthetic session; every ticker's path starts here."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Regime:
+    kind: str
+    """One of trend_up, trend_down, range, chop, squeeze."""
+    length: int
+    """Sessions it lasts."""
+    drift: float
+    """Daily log drift."""
+    vol: float
+    """Daily log volatility."""
+
+
+_REGIME_KINDS = ("trend_up", "trend_down", "range", "chop", "squeeze", "trend_up")
+
+
+def _draw_regime(rng: random.Random, base_vol: float) -> _Regime:
+    kind = _REGIME_KINDS[int(rng.random() * len(_REGIME_KINDS))]
+    length = 30 + int(rng.random() * 90)
+    if kind == "trend_up":
+        return _Regime(kind, length, 0.0008 + 0.0012 * rng.random(), base_vol * 0.8)
+    if kind == "trend_down":
+        return _Regime(kind, length, -(0.0008 + 0.0012 * rng.random()), base_vol * 1.1)
+    if kind == "range":
+        return _Regime(kind, length, 0.0, base_vol * 0.9)
+    if kind == "chop":
+        return _Regime(kind, length, 0.0, base_vol * 1.8)
+    return _Regime(kind, length, 0.0, base_vol * 0.4)
+
+
+@dataclass(frozen=True, slots=True)
+class _Path:
+    days: tuple[date, ...]
+    bars: tuple[Bar, ...]
+    regimes: tuple[str, ...]
+    """Regime kind of each session (for tests and documentation of the setups)."""
+
+
+def _ohlcv(
+    rng: random.Random, prev_close: float, log_ret: float, vol: float, base_volume: float
+) -> tuple[float, float, float, float, float]:
+    gap = 0.25 * vol * normal(rng)
+    open_ = max(prev_close * math.exp(gap), 1.0)
+    close = max(prev_close * math.exp(log_ret), 1.0)
+    spread_up = abs(normal(rng)) * vol * 0.6
+    spread_dn = abs(normal(rng)) * vol * 0.6
+    open_, close = round(open_, 2), round(close, 2)
+    high = round(max(open_, close) * (1.0 + spread_up), 2)
+    low = round(max(min(open_, close) * (1.0 - spread_dn), 0.5), 2)
+    high, low = max(high, open_, close), min(low, open_, close)
+    surprise = abs(log_ret) / max(vol, 1e-6)
+    volume = float(round(base_volume * math.exp(0.3 * normal(rng)) * (1.0 + 0.5 * surprise)))
+    return open_, high, low, close, volume
+
+
+@lru_cache(maxsize=256)
+def _price_path(seed: int, ticker: str) -> _Path:
+    """The full synthetic path for one ticker, epoch through the end of the calendar window."""
+    rng = seeded_rng("offline-path", seed, ticker)
+    table = nyse_sessions()
+    start = table.days.index(OFFLINE_EPOCH)
+    anchor = math.log(20.0 + 380.0 * rng.random())
+    base_vol = 0.012 + 0.014 * rng.random()
+    base_volume = 2e6 + 6e7 * rng.random()
+    log_price, close = anchor, math.exp(anchor)
+    days: list[date] = []
+    bars: list[Bar] = []
+    kinds: list[str] = []
+    regime, left, level = _draw_regime(rng, base_vol), 0, anchor
+    for i in range(start, len(table.days)):
+        if left <= 0:
+            regime = _draw_regime(rng, base_vol)
+            left, level = regime.length, log_price
+        left -= 1
+        shock = regime.vol * normal(rng)
+        pull = -0.004 * (log_price - anchor)  # keeps decades of drift at realistic levels
+        if regime.kind == "range":
+            pull += -0.12 * (log_price - level)
+        if regime.kind == "squeeze" and left == 0:
+            shock += math.copysign(6.0 * base_vol, normal(rng) + 0.3)
+        step = regime.drift + pull + shock
+        log_price += step
+        o, h, lo, c, v = _ohlcv(rng, close, step, regime.vol, base_volume)
+        log_price, close = math.log(c), c
+        days.append(table.days[i])
+        bars.append(Bar(ts=table.opens[i], open=o, high=h, low=lo, close=c, volume=v))
+        kinds.append(regime.kind)
+    return _Path(days=tuple(days), bars=tuple(bars), regimes=tuple(kinds))
+
+
+class OfflineMarketData:
+    """``MarketDataProvider`` over the synthetic market; any ticker string works.
+
+    ``history_days`` is how far back (calendar days before ``as_of``) the provider serves bars,
+    news and insider trades, like a vendor plan's history limit; the path itself is fixed.
+    """
+
+    name = "offline"
+
+    def __init__(self, *, seed: int = 7, history_days: int = 420) -> None:
+        if history_days < 1:
+            raise ValueError("history_days must be positive")
+        self.seed = seed
+        self.history_days = history_days
+
+    def _horizon(self, as_of: datetime) -> date:
+        return as_of.astimezone(NEW_YORK).date() - timedelta(days=self.history_days)
+
+    def bars(self, ticker: str, *, start: date, as_of: datetime) -> list[Bar]:
+        """Bars from ``start`` through the last session closed at ``as_of``."""
+        _require_aware(as_of)
+        path = _price_path(self.seed, ticker.upper())
+        last = nyse_sessions().last_closed(as_of)
+        if last is None:
+            return []
+        first = max(start, self._horizon(as_of), OFFLINE_EPOCH)
+        lo, hi = bisect_left(path.days, first), bisect_right(path.days, last)
+        return list(path.bars[lo:hi])
+
+    def regime_on(self, ticker: str, day: date) -> str:
+        """Which regime drove ``ticker`` on ``day`` (documents the setups; used in tests)."""
+        path = _price_path(self.seed, ticker.upper())
+        return path.regimes[path.days.index(day)]
+
+    def financial_metrics(
+        self, ticker: str, *, as_of: datetime, limit: int = 8
+    ) -> list[FinancialMetrics]:
+        """Quarterly TTM metrics, most recent first, only those filed at or before ``as_of``."""
+        _require_aware(as_of)
+        path = _price_path(self.seed, ticker.upper())
+        return quarterly_metrics(self.seed, ticker.upper(), path.days, path.bars, as_of, limit)
+
+    def news(self, ticker: str, *, as_of: datetime, limit: int = 50) -> list[NewsItem]:
+        """Headlines with sentiment, most recent first, published at or before ``as_of``."""
+        _require_aware(as_of)
+        path = _price_path(self.seed, ticker.upper())
+        items: list[NewsItem] = []
+        i = bisect_right(path.days, as_of.astimezone(NEW_YORK).date()) - 1
+        horizon = self._horizon(as_of)
+        while i > 0 and len(items) < limit and path.days[i] >= horizon:
+            day_items = news_for_session(
+                self.seed, ticker.upper(), path.days[i], path.bars[i - 1].close, path.bars[i]
+            )
+            items.extend(n for n in day_items if n.published_at <= as_of)
+            i -= 1
+        return items[:limit]
+
+    def insider_trades(
+        self, ticker: str, *, as_of: datetime, limit: int = 50
+    ) -> list[InsiderTrade]:
+        """Form-4 style trades, most recent filing first, filed at or before ``as_of``."""
+        _require_aware(as_of)
+        path = _price_path(self.seed, ticker.upper())
+        trades: list[InsiderTrade] = []
+        local = as_of.astimezone(NEW_YORK).date()
+        monday = local - timedelta(days=local.weekday())
+        horizon = self._horizon(as_of)
+        extra_weeks = 1  # filings lag trades, so one more week keeps the newest-first order exact
+        while monday >= max(horizon, OFFLINE_EPOCH) and (len(trades) < limit or extra_weeks):
+            if len(trades) >= limit:
+                extra_weeks -= 1
+            week = insider_trades_for_week(self.seed, ticker.upper(), monday, path.days, path.bars)
+            trades.extend(t for t in week if t.available_at <= as_of)
+            monday -= timedelta(days=7)
+        trades.sort(key=lambda t: t.available_at, reverse=True)
+        return trades[:limit]
+
+
+def _require_aware(as_of: datetime) -> None:
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware")
