@@ -57,13 +57,23 @@ def _emit(result: CycleResult, as_json: bool) -> None:
 
 @app.command()
 def run(
-    tickers: Annotated[str | None, typer.Option(help="Comma-separated tickers; default: the configured universe.")] = None,
-    mode: Annotated[WorkflowMode | None, typer.Option(help="Workflow mode; default: WORKFLOW_MODE.")] = None,
-    session: Annotated[str | None, typer.Option(help="autonomous or supervised; default: TRADING_SESSION_MODE.")] = None,
-    thread: Annotated[str | None, typer.Option(help="Thread id; an existing thread resumes from its checkpoint.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of the table.")] = False,
+    tickers: Annotated[
+        str | None, typer.Option(help="Comma-separated tickers; default: the configured universe.")
+    ] = None,
+    mode: Annotated[
+        WorkflowMode | None, typer.Option(help="Workflow mode; default: WORKFLOW_MODE.")
+    ] = None,
+    session: Annotated[
+        str | None, typer.Option(help="autonomous or supervised; default: TRADING_SESSION_MODE.")
+    ] = None,
+    thread: Annotated[
+        str | None, typer.Option(help="Thread id; an existing thread resumes from its checkpoint.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON document instead of the table.")
+    ] = False,
 ) -> None:
-    """Run one trading cycle (or resume THREAD), printing signals, decisions, gate verdicts, orders."""
+    """Run one trading cycle (or resume THREAD): signals, decisions, gate verdicts, orders."""
     settings = _settings()
     if session is not None and session not in ("autonomous", "supervised"):
         raise typer.BadParameter("must be autonomous or supervised", param_hint="--session")
@@ -103,7 +113,10 @@ def approve(
     async def go() -> CycleResult:
         async with aopen_checkpointer(settings.effective_checkpoint_url) as saver:
             return await aapprove(
-                context, saver, thread_id=thread, verdict=verdict,
+                context,
+                saver,
+                thread_id=thread,
+                verdict=verdict,
                 on_progress=_progress(Console(stderr=True)),
             )
 

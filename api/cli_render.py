@@ -27,7 +27,9 @@ def _analysts(result: CycleResult, ticker: str) -> str:
 
 
 def render_cycle(result: CycleResult, console: Console) -> None:
-    table = Table(title=f"hedgegraph cycle {result.thread_id} ({result.mode}, {result.session_mode})")
+    table = Table(
+        title=f"hedgegraph cycle {result.thread_id} ({result.mode}, {result.session_mode})"
+    )
     for column in ("ticker", "signals", "research", "analysts", "decision", "gate", "order"):
         table.add_column(column)
     decisions = {d.ticker: d for d in result.decisions}
@@ -50,7 +52,9 @@ def render_cycle(result: CycleResult, console: Console) -> None:
             )
             if verdict
             else "-",
-            f"{order.status.value} {order.filled_qty}@{order.filled_avg_price or '-'}" if order else "-",
+            f"{order.status.value} {order.filled_qty}@{order.filled_avg_price or '-'}"
+            if order
+            else "-",
         )
     console.print(table)
     for ev in result.events:

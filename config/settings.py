@@ -221,8 +221,12 @@ class Settings(BaseSettings):
             raise ValueError("data_providers: must name at least one provider")
         if "csv" in self.effective_data_providers and self.data_dir is None:
             raise ValueError("data_dir: DATA_PROVIDERS includes csv but DATA_DIR is not set")
-        if self.broker == "alpaca" and (self.apca_api_key_id is None or self.apca_api_secret_key is None):
-            raise ValueError("apca_api_key_id: BROKER=alpaca needs APCA_API_KEY_ID and APCA_API_SECRET_KEY")
+        if self.broker == "alpaca" and (
+            self.apca_api_key_id is None or self.apca_api_secret_key is None
+        ):
+            raise ValueError(
+                "apca_api_key_id: BROKER=alpaca needs APCA_API_KEY_ID and APCA_API_SECRET_KEY"
+            )
         return self
 
     @property

@@ -1,7 +1,7 @@
-"""The runtime context: every dependency a node uses, passed per run instead of read from globals.
+"""The runtime context: every dependency a node uses, passed per run, never a global.
 
-Tests and backtests build their own ``TradingContext`` (a fixed clock, a CSV provider, a paper broker
-on a temp file) and the same nodes run unchanged.
+Tests and backtests build their own ``TradingContext`` (a fixed clock, a CSV provider, a paper
+broker on a temp file) and the same nodes run unchanged.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Named crash points for crash-consistency tests, in the style of FoundationDB / fail-rs failpoints.
+"""Named crash points for crash-consistency tests, in the style of fail-rs failpoints.
 
 ``HEDGEGRAPH_FAILPOINTS=after_risk_gate,after_submit`` makes the process kill itself with SIGKILL
 when execution reaches one of those names, exactly as an OOM kill or power loss would. Unset (the

@@ -74,7 +74,9 @@ def _config(thread_id: str) -> dict[str, Any]:
     return {"configurable": {"thread_id": thread_id}}
 
 
-async def _stored_request(checkpointer: BaseCheckpointSaver[Any], thread_id: str) -> RunRequest | None:
+async def _stored_request(
+    checkpointer: BaseCheckpointSaver[Any], thread_id: str
+) -> RunRequest | None:
     saved = await checkpointer.aget_tuple(_config(thread_id))  # type: ignore[arg-type]
     if saved is None:
         return None
@@ -83,7 +85,11 @@ async def _stored_request(checkpointer: BaseCheckpointSaver[Any], thread_id: str
 
 
 async def _drive(
-    graph: Any, payload: Any, thread_id: str, context: TradingContext, on_progress: ProgressCallback | None
+    graph: Any,
+    payload: Any,
+    thread_id: str,
+    context: TradingContext,
+    on_progress: ProgressCallback | None,
 ) -> None:
     async for chunk in graph.astream(
         payload, _config(thread_id), context=context, stream_mode="updates"

@@ -1,4 +1,4 @@
-"""Human approval in supervised sessions: what the interrupt shows and the verdict it resumes with."""
+"""Human approval in supervised sessions: what the interrupt shows, the verdict it resumes with."""
 
 from __future__ import annotations
 

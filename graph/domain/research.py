@@ -15,7 +15,10 @@ class ResearchStance(StrEnum):
     AGREES = "agrees"
     DISAGREES = "disagrees"
     UNAVAILABLE = "unavailable"
-    """Research could not be done (service down, timeout, no data); policy decides, default: no trade."""
+    """Research could not be done (service down, timeout, no data); the policy decides.
+
+    The default policy is fail-closed: no new entry.
+    """
 
 
 class ResearchFinding(DomainModel):

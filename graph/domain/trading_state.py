@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from graph.domain._base import DomainModel
 
-__all__ = ["TradingStatus", "TradingStateRecord"]
+__all__ = ["TradingStateRecord", "TradingStatus"]
 
 
 class TradingStatus(StrEnum):

@@ -18,7 +18,7 @@ class VerdictSignal(StrEnum):
     INSUFFICIENT_DATA = "insufficient_data"
     """The data needed was missing; carries no direction."""
     NO_SIGNAL = "no_signal"
-    """The analyst failed (LLM timeout, provider error, budget, unparsable answer); carries no direction."""
+    """The analyst failed (LLM timeout, provider error, budget, bad answer); no direction."""
 
     @property
     def is_directional(self) -> bool:

@@ -31,7 +31,9 @@ def execute(state: TradingState, runtime: Runtime[TradingContext]) -> TradingSta
         intent = verdict.intent
         try:
             orders.append(
-                submit_exactly_once(intent, verdict.approved_qty, broker=ctx.broker, ledger=ctx.ledger)
+                submit_exactly_once(
+                    intent, verdict.approved_qty, broker=ctx.broker, ledger=ctx.ledger
+                )
             )
         except BrokerError as exc:
             events.append(

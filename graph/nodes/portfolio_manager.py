@@ -88,8 +88,15 @@ async def portfolio_manager(state: TradingState, runtime: Runtime[TradingContext
     for ticker in state.get("candidates", []):
         data = market.get(ticker)
         if data is None or data.last_close is None or data.last_close <= 0:
-            events.append(event(runtime, "portfolio_manager", EventSeverity.WARNING,
-                                "no trusted price; no decision", ticker=ticker))
+            events.append(
+                event(
+                    runtime,
+                    "portfolio_manager",
+                    EventSeverity.WARNING,
+                    "no trusted price; no decision",
+                    ticker=ticker,
+                )
+            )
             continue
         price = Decimal(str(round(data.last_close, 4)))
         allowed = compute_allowed_actions(ticker, price, portfolio, settings.risk)
@@ -116,9 +123,7 @@ async def portfolio_manager(state: TradingState, runtime: Runtime[TradingContext
                 update={"clamps": (*decision.clamps, f"entries removed: {blocked}")}
             )
         decisions.append(decision)
-        intent = intent_for(
-            decision, thread_id=request.thread_id, reference_price=price, now=now
-        )
+        intent = intent_for(decision, thread_id=request.thread_id, reference_price=price, now=now)
         if intent is not None:
             intents.append(intent)
     return {"decisions": decisions, "order_intents": intents, "events": events}

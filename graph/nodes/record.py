@@ -14,7 +14,9 @@ from graph.state import TradingState
 __all__ = ["inputs_digest", "record"]
 
 
-def inputs_digest(ticker: str, market: MarketSnapshot | None, portfolio: PortfolioSnapshot | None) -> str:
+def inputs_digest(
+    ticker: str, market: MarketSnapshot | None, portfolio: PortfolioSnapshot | None
+) -> str:
     """Hash of exactly what the decision saw: the ticker's snapshot and the book."""
     digest = hashlib.sha256()
     data = market.get(ticker) if market is not None else None
@@ -38,7 +40,9 @@ def record(state: TradingState, runtime: Runtime[TradingContext]) -> TradingStat
             decision=decision,
             verdicts=[v for v in state.get("analyst_verdicts", []) if v.ticker == decision.ticker],
             gate_verdict=verdict,
-            inputs_digest=inputs_digest(decision.ticker, state.get("market"), state.get("portfolio")),
+            inputs_digest=inputs_digest(
+                decision.ticker, state.get("market"), state.get("portfolio")
+            ),
             model=model,
             prompt_hash=None,
             order_client_ids=[verdict.intent.client_order_id]

@@ -65,7 +65,9 @@ def research_candidates(state: TradingState, runtime: Runtime[TradingContext]) -
 def research_decisions(state: TradingState, runtime: Runtime[TradingContext]) -> TradingState:
     """Post-PM research (mode post_research): validates entries, turning blocked ones into holds."""
     entries = [
-        d.ticker for d in state.get("decisions", []) if d.action in (TradeAction.BUY, TradeAction.SHORT)
+        d.ticker
+        for d in state.get("decisions", [])
+        if d.action in (TradeAction.BUY, TradeAction.SHORT)
     ]
     findings, events = _research(entries, state, runtime)
     policy = runtime.context.settings.research.unavailable_policy
@@ -87,4 +89,9 @@ def research_decisions(state: TradingState, runtime: Runtime[TradingContext]) ->
         decisions.append(decision)
     blocked = {d.ticker for d in decisions if d.action is TradeAction.HOLD}
     intents = [i for i in state.get("order_intents", []) if i.ticker not in blocked]
-    return {"research": findings, "events": events, "decisions": decisions, "order_intents": intents}
+    return {
+        "research": findings,
+        "events": events,
+        "decisions": decisions,
+        "order_intents": intents,
+    }

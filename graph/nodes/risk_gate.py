@@ -32,7 +32,9 @@ __all__ = ["risk_gate"]
 def _veto_all(intents: list[OrderIntent], code: ReasonCode, message: str) -> list[GateVerdict]:
     reason = GateReason(code=code, message=message)
     return [
-        GateVerdict(intent=i, outcome=GateOutcome.VETOED, approved_qty=Decimal(0), reasons=(reason,))
+        GateVerdict(
+            intent=i, outcome=GateOutcome.VETOED, approved_qty=Decimal(0), reasons=(reason,)
+        )
         for i in intents
     ]
 

@@ -42,7 +42,9 @@ def _json(proc: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     return json.loads(proc.stdout)
 
 
-def _broker_order_count(home: Path, client_order_ids: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
+def _broker_order_count(
+    home: Path, client_order_ids: list[str], monkeypatch: pytest.MonkeyPatch
+) -> int:
     """Ask the paper broker itself (its own SQLite file) which of these orders it holds."""
     monkeypatch.chdir(home)
     context = build_context(load_settings(hedgegraph_home=home))
@@ -71,13 +73,21 @@ def test_kill_around_execute_then_rerun_places_each_order_once(
     tmp_path: Path, failpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     crashed = _cli(
-        tmp_path, "run", "--tickers", TICKERS, "--json", "--thread", "k1",
+        tmp_path,
+        "run",
+        "--tickers",
+        TICKERS,
+        "--json",
+        "--thread",
+        "k1",
         HEDGEGRAPH_FAILPOINTS=failpoint,
     )
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
 
     resumed = _json(_cli(tmp_path, "run", "--json", "--thread", "k1"))
-    approved = [v["intent"]["client_order_id"] for v in resumed["verdicts"] if v["outcome"] != "vetoed"]
+    approved = [
+        v["intent"]["client_order_id"] for v in resumed["verdicts"] if v["outcome"] != "vetoed"
+    ]
     assert approved, "precondition: the cycle should approve at least one order"
     assert sorted(o["client_order_id"] for o in resumed["orders"]) == sorted(approved)
 
@@ -89,7 +99,19 @@ def test_kill_around_execute_then_rerun_places_each_order_once(
 
 
 def test_supervised_run_stops_then_approve_resumes(tmp_path: Path) -> None:
-    waiting = _json(_cli(tmp_path, "run", "--tickers", TICKERS, "--session", "supervised", "--json", "--thread", "s1"))
+    waiting = _json(
+        _cli(
+            tmp_path,
+            "run",
+            "--tickers",
+            TICKERS,
+            "--session",
+            "supervised",
+            "--json",
+            "--thread",
+            "s1",
+        )
+    )
     assert waiting["status"] == "awaiting_approval"
     assert waiting["orders"] == [] and waiting["pending_approval"]
     done = _json(_cli(tmp_path, "approve", "--thread", "s1", "--json"))
@@ -100,7 +122,19 @@ def test_supervised_run_stops_then_approve_resumes(tmp_path: Path) -> None:
 
 
 def test_reject_via_cli(tmp_path: Path) -> None:
-    _json(_cli(tmp_path, "run", "--tickers", TICKERS, "--session", "supervised", "--json", "--thread", "s2"))
+    _json(
+        _cli(
+            tmp_path,
+            "run",
+            "--tickers",
+            TICKERS,
+            "--session",
+            "supervised",
+            "--json",
+            "--thread",
+            "s2",
+        )
+    )
     done = _json(_cli(tmp_path, "approve", "--thread", "s2", "--reject", "--note", "no", "--json"))
     assert done["orders"] == []
     assert all(v["outcome"] == "vetoed" for v in done["verdicts"])
@@ -114,9 +148,14 @@ def test_approve_unknown_thread_is_a_clear_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("env", "value", "key"),
-    [("RISK__MAX_POSITION_PCT", "5", "risk.max_position_pct"), ("TRADING_MODE", "LIVE!", "trading_mode")],
+    [
+        ("RISK__MAX_POSITION_PCT", "5", "risk.max_position_pct"),
+        ("TRADING_MODE", "LIVE!", "trading_mode"),
+    ],
 )
-def test_malformed_config_exits_2_naming_the_key(tmp_path: Path, env: str, value: str, key: str) -> None:
+def test_malformed_config_exits_2_naming_the_key(
+    tmp_path: Path, env: str, value: str, key: str
+) -> None:
     proc = _cli(tmp_path, "run", "--tickers", "AAPL", **{env: value})
     assert proc.returncode == 2
     assert key in proc.stderr

@@ -21,7 +21,13 @@ AS_OF = datetime(2025, 6, 3, 15, 0, tzinfo=UTC)  # a Tuesday, mid-session
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.chdir(tmp_path)
-    for name in ("TRADING_SESSION_MODE", "WORKFLOW_MODE", "DATA_PROVIDERS", "LLM_PROVIDER", "BROKER"):
+    for name in (
+        "TRADING_SESSION_MODE",
+        "WORKFLOW_MODE",
+        "DATA_PROVIDERS",
+        "LLM_PROVIDER",
+        "BROKER",
+    ):
         monkeypatch.delenv(name, raising=False)
     return load_settings(hedgegraph_home=tmp_path / "home")
 

@@ -41,7 +41,9 @@ async def _run(context: TradingContext, saver: Any, thread: str, **kw: Any):  # 
 
 
 def _broker_orders(context: TradingContext, result) -> list:  # type: ignore[no-untyped-def]
-    found = [context.broker.get_order_by_client_id(v.intent.client_order_id) for v in result.verdicts]
+    found = [
+        context.broker.get_order_by_client_id(v.intent.client_order_id) for v in result.verdicts
+    ]
     return [o for o in found if o is not None]
 
 
@@ -49,8 +51,12 @@ async def test_autonomous_cycle_places_exactly_the_approved_orders(context, save
     result, visited = await _run(context, saver, "t-auto", mode=WorkflowMode.SIGNAL)
     assert result.status is CycleStatus.COMPLETED
     executable = [v for v in result.verdicts if v.executable]
-    assert executable, "precondition: the synthetic market should produce at least one approved order"
-    assert {o.client_order_id for o in result.orders} == {v.intent.client_order_id for v in executable}
+    assert executable, (
+        "precondition: the synthetic market should produce at least one approved order"
+    )
+    assert {o.client_order_id for o in result.orders} == {
+        v.intent.client_order_id for v in executable
+    }
     for verdict in executable:
         order = context.broker.get_order_by_client_id(verdict.intent.client_order_id)
         assert order is not None and order.qty == verdict.approved_qty
@@ -68,7 +74,9 @@ async def test_rerunning_a_finished_thread_submits_nothing(context, saver) -> No
 
 
 async def test_supervised_cycle_waits_then_approval_executes(context, saver) -> None:  # type: ignore[no-untyped-def]
-    waiting, visited = await _run(context, saver, "t-sup", session_mode="supervised", mode=WorkflowMode.SIGNAL)
+    waiting, visited = await _run(
+        context, saver, "t-sup", session_mode="supervised", mode=WorkflowMode.SIGNAL
+    )
     assert waiting.status is CycleStatus.AWAITING_APPROVAL
     assert waiting.pending_approval and not waiting.orders
     assert "execute" not in visited
@@ -82,7 +90,9 @@ async def test_supervised_cycle_waits_then_approval_executes(context, saver) -> 
 
 
 async def test_supervised_rejection_places_nothing(context, saver) -> None:  # type: ignore[no-untyped-def]
-    waiting, _ = await _run(context, saver, "t-rej", session_mode="supervised", mode=WorkflowMode.SIGNAL)
+    waiting, _ = await _run(
+        context, saver, "t-rej", session_mode="supervised", mode=WorkflowMode.SIGNAL
+    )
     assert waiting.pending_approval
     done = await aapprove(
         context, saver, thread_id="t-rej", verdict=ApprovalVerdict(approved=False, note="not today")
@@ -94,10 +104,14 @@ async def test_supervised_rejection_places_nothing(context, saver) -> None:  # t
 
 
 async def test_halt_between_proposal_and_approval_blocks_entries(context, saver) -> None:  # type: ignore[no-untyped-def]
-    waiting, _ = await _run(context, saver, "t-halt", session_mode="supervised", mode=WorkflowMode.SIGNAL)
+    waiting, _ = await _run(
+        context, saver, "t-halt", session_mode="supervised", mode=WorkflowMode.SIGNAL
+    )
     assert any(not v.intent.reduces_position for v in waiting.pending_approval)
     context.ledger.set_trading_state(TradingStateRecord(status=TradingStatus.HALTED, reason="test"))
-    done = await aapprove(context, saver, thread_id="t-halt", verdict=ApprovalVerdict(approved=True))
+    done = await aapprove(
+        context, saver, thread_id="t-halt", verdict=ApprovalVerdict(approved=True)
+    )
     assert not [o for o in done.orders if not _intent(done, o.client_order_id).reduces_position]
 
 
@@ -108,11 +122,31 @@ def _intent(result, client_order_id: str):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("mode", "must_visit", "must_not_visit"),
     [
-        (WorkflowMode.SIGNAL, ["strategy_engine", "analyst", "portfolio_manager", "risk_gate"], ["research_validation"]),
-        (WorkflowMode.RESEARCH, ["strategy_engine", "research_validation", "record"], ["analyst", "portfolio_manager", "risk_gate", "execute"]),
-        (WorkflowMode.PRE_RESEARCH, ["research_validation", "analyst", "portfolio_manager", "risk_gate"], []),
-        (WorkflowMode.POST_RESEARCH, ["analyst", "portfolio_manager", "research_validation", "risk_gate"], []),
-        (WorkflowMode.FULL, ["research_validation", "analyst", "portfolio_manager", "risk_gate"], []),
+        (
+            WorkflowMode.SIGNAL,
+            ["strategy_engine", "analyst", "portfolio_manager", "risk_gate"],
+            ["research_validation"],
+        ),
+        (
+            WorkflowMode.RESEARCH,
+            ["strategy_engine", "research_validation", "record"],
+            ["analyst", "portfolio_manager", "risk_gate", "execute"],
+        ),
+        (
+            WorkflowMode.PRE_RESEARCH,
+            ["research_validation", "analyst", "portfolio_manager", "risk_gate"],
+            [],
+        ),
+        (
+            WorkflowMode.POST_RESEARCH,
+            ["analyst", "portfolio_manager", "research_validation", "risk_gate"],
+            [],
+        ),
+        (
+            WorkflowMode.FULL,
+            ["research_validation", "analyst", "portfolio_manager", "risk_gate"],
+            [],
+        ),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
@@ -135,11 +169,15 @@ async def test_each_mode_walks_its_path(context, saver, mode, must_visit, must_n
 class _ResearchDown:
     name = "research-down"
 
-    def validate(self, ticker: str, signals: list[StrategySignal], snapshot: MarketSnapshot) -> ResearchFinding:
+    def validate(
+        self, ticker: str, signals: list[StrategySignal], snapshot: MarketSnapshot
+    ) -> ResearchFinding:
         raise ResearchUnavailableError("research service unreachable")
 
 
-@pytest.mark.parametrize("mode", [WorkflowMode.FULL, WorkflowMode.PRE_RESEARCH, WorkflowMode.POST_RESEARCH], ids=str)
+@pytest.mark.parametrize(
+    "mode", [WorkflowMode.FULL, WorkflowMode.PRE_RESEARCH, WorkflowMode.POST_RESEARCH], ids=str
+)
 async def test_research_down_fails_closed_no_entries(context, saver, mode) -> None:  # type: ignore[no-untyped-def]
     down = dataclasses.replace(context, research=_ResearchDown())
     result, _ = await _run(down, saver, f"t-down-{mode}", mode=mode)
@@ -148,4 +186,6 @@ async def test_research_down_fails_closed_no_entries(context, saver, mode) -> No
     assert not [o for o in result.orders if not _intent(result, o.client_order_id).reduces_position]
     assert any("research unavailable" in e.message for e in result.events)
     bullish = [s for s in result.signals if s.direction is Direction.BULLISH]
-    assert bullish, "precondition: some candidate had a bullish signal that research would have had to validate"
+    assert bullish, (
+        "precondition: some candidate had a bullish signal that research would have had to validate"
+    )

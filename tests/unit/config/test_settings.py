@@ -9,8 +9,15 @@ import pytest
 from config.settings import ConfigError, load_settings
 
 _ENV_NAMES = (
-    "TRADING_MODE", "BROKER", "DATA_PROVIDERS", "DATA_DIR", "LLM_PROVIDER", "HEDGEGRAPH_CONFIG_DIR",
-    "FINANCIAL_DATASETS_API_KEY", "RISK__MAX_POSITION_PCT", "TRADING_SESSION_MODE",
+    "TRADING_MODE",
+    "BROKER",
+    "DATA_PROVIDERS",
+    "DATA_DIR",
+    "LLM_PROVIDER",
+    "HEDGEGRAPH_CONFIG_DIR",
+    "FINANCIAL_DATASETS_API_KEY",
+    "RISK__MAX_POSITION_PCT",
+    "TRADING_SESSION_MODE",
 )
 
 
@@ -35,7 +42,11 @@ def test_embedded_defaults_are_paper_offline_rules_only() -> None:
     ("env", "value", "key"),
     [
         ("TRADING_MODE", "lvie", "trading_mode"),
-        ("TRADING_MODE", "live", "trading_mode"),  # live needs BROKER=alpaca: refused, not downgraded
+        (
+            "TRADING_MODE",
+            "live",
+            "trading_mode",
+        ),  # live needs BROKER=alpaca: refused, not downgraded
         ("RISK__MAX_POSITION_PCT", "5", "risk.max_position_pct"),
         ("RISK__MAX_POSITION_PCT", "ten percent", "risk.max_position_pct"),
         ("TRADING_SESSION_MODE", "yolo", "trading_session_mode"),
@@ -81,7 +92,7 @@ def test_environment_wins_over_yaml(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 def test_invalid_yaml_names_the_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / "trading_config.yaml").write_text("universe: [AAPL\n")
     monkeypatch.setenv("HEDGEGRAPH_CONFIG_DIR", str(tmp_path))
-    with pytest.raises(ConfigError, match="trading_config.yaml"):
+    with pytest.raises(ConfigError, match=r"trading_config\.yaml"):
         load_settings()
 
 

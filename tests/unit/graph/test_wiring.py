@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from graph.builder import build_graph
@@ -33,17 +35,67 @@ def test_approval_returns_to_the_gate_not_to_execute(mode: WorkflowMode) -> None
 @pytest.mark.parametrize(
     ("mode", "chain"),
     [
-        (WorkflowMode.SIGNAL, ["load_context", "strategy_engine", "analyst", "portfolio_manager", "risk_gate", "execute", "record"]),
-        (WorkflowMode.FULL, ["load_context", "strategy_engine", "research_validation", "analyst", "portfolio_manager", "risk_gate", "execute", "record"]),
-        (WorkflowMode.PRE_RESEARCH, ["load_context", "strategy_engine", "research_validation", "analyst", "portfolio_manager", "risk_gate", "execute", "record"]),
-        (WorkflowMode.POST_RESEARCH, ["load_context", "strategy_engine", "analyst", "portfolio_manager", "research_validation", "risk_gate", "execute", "record"]),
-        (WorkflowMode.RESEARCH, ["load_context", "strategy_engine", "research_validation", "record"]),
+        (
+            WorkflowMode.SIGNAL,
+            [
+                "load_context",
+                "strategy_engine",
+                "analyst",
+                "portfolio_manager",
+                "risk_gate",
+                "execute",
+                "record",
+            ],
+        ),
+        (
+            WorkflowMode.FULL,
+            [
+                "load_context",
+                "strategy_engine",
+                "research_validation",
+                "analyst",
+                "portfolio_manager",
+                "risk_gate",
+                "execute",
+                "record",
+            ],
+        ),
+        (
+            WorkflowMode.PRE_RESEARCH,
+            [
+                "load_context",
+                "strategy_engine",
+                "research_validation",
+                "analyst",
+                "portfolio_manager",
+                "risk_gate",
+                "execute",
+                "record",
+            ],
+        ),
+        (
+            WorkflowMode.POST_RESEARCH,
+            [
+                "load_context",
+                "strategy_engine",
+                "analyst",
+                "portfolio_manager",
+                "research_validation",
+                "risk_gate",
+                "execute",
+                "record",
+            ],
+        ),
+        (
+            WorkflowMode.RESEARCH,
+            ["load_context", "strategy_engine", "research_validation", "record"],
+        ),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
 def test_node_order_per_mode(mode: WorkflowMode, chain: list[str]) -> None:
     edges = _edges(mode)
-    for src, dst in zip(chain, chain[1:], strict=False):
+    for src, dst in itertools.pairwise(chain):
         assert (src, dst) in edges, f"{mode}: missing {src} -> {dst}"
 
 
