@@ -1,1 +1,1 @@
-"""Strategies, analysts (deterministic scoring with optional LLM judgement) and the portfolio manager."""
+"""Strategies, analysts (deterministic scores, optional LLM judgement) and the portfolio manager."""

@@ -30,5 +30,5 @@ class Analyst(Protocol):
     name: str
 
     async def analyze(self, request: AnalystRequest, llm: StructuredLLM | None) -> AnalystVerdict:
-        """Never raises for data or LLM problems: returns INSUFFICIENT_DATA or NO_SIGNAL with a reason."""
+        """Never raises for data or LLM problems: INSUFFICIENT_DATA or NO_SIGNAL with a reason."""
         ...

@@ -1,0 +1,106 @@
+"""Price indicators the strategies and technical analysts share.
+
+Pure functions over float series (oldest first). Floats are fine here: these feed analytics, never
+the broker. Each returns ``None`` when the series is too short, so callers cannot mistake missing
+history for a flat market.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from graph.domain import Bar
+
+__all__ = [
+    "atr",
+    "closes",
+    "ema",
+    "rate_of_change",
+    "rsi",
+    "sma",
+    "stdev",
+    "valid_bars",
+    "zscore",
+]
+
+
+def closes(bars: Sequence[Bar]) -> list[float]:
+    return [bar.close for bar in bars]
+
+
+def valid_bars(bars: Sequence[Bar]) -> bool:
+    """True when every price is finite and positive; a strategy refuses to read anything else."""
+    for bar in bars:
+        for value in (bar.open, bar.high, bar.low, bar.close):
+            if not math.isfinite(value) or value <= 0:
+                return False
+    return True
+
+
+def sma(values: Sequence[float], window: int) -> float | None:
+    if window <= 0 or len(values) < window:
+        return None
+    return sum(values[-window:]) / window
+
+
+def ema(values: Sequence[float], window: int) -> float | None:
+    if window <= 0 or len(values) < window:
+        return None
+    alpha = 2.0 / (window + 1)
+    value = sum(values[:window]) / window
+    for price in values[window:]:
+        value = alpha * price + (1 - alpha) * value
+    return value
+
+
+def stdev(values: Sequence[float], window: int) -> float | None:
+    mean = sma(values, window)
+    if mean is None or window < 2:
+        return None
+    tail = values[-window:]
+    return math.sqrt(sum((v - mean) ** 2 for v in tail) / (window - 1))
+
+
+def zscore(values: Sequence[float], window: int) -> float | None:
+    """Distance of the last value from its rolling mean, in rolling standard deviations."""
+    mean = sma(values, window)
+    sd = stdev(values, window)
+    if mean is None or sd is None or sd == 0:
+        return None
+    return (values[-1] - mean) / sd
+
+
+def rate_of_change(values: Sequence[float], lookback: int) -> float | None:
+    if lookback <= 0 or len(values) <= lookback or values[-1 - lookback] == 0:
+        return None
+    return values[-1] / values[-1 - lookback] - 1.0
+
+
+def rsi(values: Sequence[float], window: int = 14) -> float | None:
+    """Wilder's relative strength index in [0, 100]."""
+    if len(values) <= window:
+        return None
+    gains = losses = 0.0
+    for prev, cur in zip(values[-window - 1 : -1], values[-window:], strict=True):
+        change = cur - prev
+        if change >= 0:
+            gains += change
+        else:
+            losses -= change
+    if losses == 0:
+        return 100.0 if gains > 0 else 50.0
+    rs = (gains / window) / (losses / window)
+    return 100.0 - 100.0 / (1.0 + rs)
+
+
+def atr(bars: Sequence[Bar], window: int = 14) -> float | None:
+    """Average true range over the last ``window`` bars."""
+    if len(bars) <= window:
+        return None
+    ranges = []
+    for prev, cur in zip(bars[-window - 1 : -1], bars[-window:], strict=True):
+        ranges.append(
+            max(cur.high - cur.low, abs(cur.high - prev.close), abs(cur.low - prev.close))
+        )
+    return sum(ranges) / window
