@@ -1,0 +1,155 @@
+"""Schema migrations for the application store, as functions (the CLI and tests call these).
+
+Why programmatic: the migration scripts ship inside the package and need no alembic.ini, so
+``hedgegraph db upgrade`` works from an installed wheel. History is single and linear; a second
+head is a packaging bug and is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+__all__ = [
+    "MIGRATIONS_DIR",
+    "SchemaBehindError",
+    "SchemaStatus",
+    "create_store_engine",
+    "current_revision",
+    "downgrade",
+    "head_revision",
+    "normalize_database_url",
+    "require_current",
+    "schema_status",
+    "upgrade",
+]
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+UPGRADE_HINT = "run `hedgegraph db upgrade`"
+
+
+class SchemaBehindError(RuntimeError):
+    """The database schema is older than this version of hedgegraph expects."""
+
+
+def normalize_database_url(url: str) -> str:
+    """Use psycopg 3 for Postgres URLs that name no driver (SQLAlchemy would pick psycopg2)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
+    cursor = dbapi_conn.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def create_store_engine(database_url: str) -> Engine:
+    """An engine for DATABASE_URL: SQLite with foreign keys enforced, Postgres via psycopg 3."""
+    url = make_url(normalize_database_url(database_url))
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration shipped with this version (exactly one head)."""
+    heads = ScriptDirectory.from_config(_config()).get_heads()
+    if len(heads) != 1:
+        raise RuntimeError(f"migration history must be linear, found heads {heads}")
+    return heads[0]
+
+
+@contextmanager
+def _engine_for(target: str | Engine) -> Iterator[Engine]:
+    if isinstance(target, Engine):
+        yield target
+        return
+    engine = create_store_engine(target)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def upgrade(target: str | Engine, revision: str = "head") -> None:
+    """Apply migrations up to ``revision`` (default: the newest)."""
+    with _engine_for(target) as engine, engine.begin() as connection:
+        config = _config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def downgrade(target: str | Engine, revision: str) -> None:
+    """Revert migrations down to ``revision`` (``base`` empties the store)."""
+    with _engine_for(target) as engine, engine.begin() as connection:
+        config = _config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def current_revision(target: str | Engine) -> str | None:
+    """The revision the database is at, or ``None`` for an empty database."""
+    with _engine_for(target) as engine, engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+class SchemaStatus:
+    """Where a database stands against the shipped migrations."""
+
+    __slots__ = ("current", "head")
+
+    def __init__(self, current: str | None, head: str) -> None:
+        self.current = current
+        """Applied revision, ``None`` when no migration ever ran."""
+        self.head = head
+        """Newest shipped revision."""
+
+    @property
+    def is_current(self) -> bool:
+        return self.current == self.head
+
+    def __repr__(self) -> str:
+        return f"SchemaStatus(current={self.current!r}, head={self.head!r})"
+
+
+def schema_status(target: str | Engine) -> SchemaStatus:
+    return SchemaStatus(current_revision(target), head_revision())
+
+
+def require_current(target: str | Engine) -> None:
+    """Raise ``SchemaBehindError`` (naming the upgrade command) unless the schema is at head."""
+    status = schema_status(target)
+    if status.is_current:
+        return
+    known = {s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions()}
+    if status.current is not None and status.current not in known:
+        raise SchemaBehindError(
+            f"database schema is at {status.current}, which this version does not know "
+            f"(newest known: {status.head}); it was migrated by a newer hedgegraph"
+        )
+    where = status.current or "empty"
+    raise SchemaBehindError(
+        f"database schema is behind ({where}, this version needs {status.head}); {UPGRADE_HINT}"
+    )

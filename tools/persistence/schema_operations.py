@@ -1,0 +1,99 @@
+"""Operator-facing records: watchlist, alerts, trading state, risk baselines, performance.
+
+Why persisted: the kill switch, the daily-loss baseline and the drawdown high-water mark must
+survive a restart (invariant 5); alerts must stay until someone acknowledges and resolves them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Date, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tools.persistence.schema import Base
+from tools.persistence.types import Money, UtcDateTime
+
+__all__ = [
+    "AlertRow",
+    "PerformanceSnapshotRow",
+    "RiskBaselineRow",
+    "TradingStateRow",
+    "WatchlistRow",
+]
+
+
+class WatchlistRow(Base):
+    """A symbol to watch, with the levels that would make it actionable."""
+
+    __tablename__ = "watchlist"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    symbol: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    target_entry: Mapped[Decimal | None] = mapped_column(Money)
+    stop_loss: Mapped[Decimal | None] = mapped_column(Money)
+    take_profit: Mapped[Decimal | None] = mapped_column(Money)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AlertRow(Base):
+    """An operator alert: open until acknowledged, kept until resolved."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    severity: Mapped[str] = mapped_column(String(16), index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)
+    context: Mapped[dict[str, Any]] = mapped_column(JSON)
+    thread_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class TradingStateRow(Base):
+    """The single trading-state row (id = 1): ACTIVE / REDUCING / HALTED and why."""
+
+    __tablename__ = "trading_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class RiskBaselineRow(Base):
+    """Per-session risk baselines: start-of-session equity and the running high-water mark."""
+
+    __tablename__ = "risk_baselines"
+
+    session_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    start_equity: Mapped[Decimal] = mapped_column(Money)
+    high_water_mark: Mapped[Decimal] = mapped_column(Money)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PerformanceSnapshotRow(Base):
+    """Equity curve point: what the account was worth and how exposed it was at ``as_of``."""
+
+    __tablename__ = "performance_snapshots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    as_of: Mapped[datetime] = mapped_column(UtcDateTime, unique=True)
+    equity: Mapped[Decimal] = mapped_column(Money)
+    cash: Mapped[Decimal] = mapped_column(Money)
+    gross_exposure: Mapped[Decimal] = mapped_column(Money)
+    net_exposure: Mapped[Decimal] = mapped_column(Money)
+    realized_pnl: Mapped[Decimal] = mapped_column(Money)
+    drawdown_pct: Mapped[float]

@@ -1,0 +1,346 @@
+"""``SqlLedger``: the Ledger protocol on SQLAlchemy (SQLite embedded, Postgres in production).
+
+Why INSERT ... ON CONFLICT everywhere: two processes (a resume and a retry, the scheduler and the
+API) may record the same intent, order or decision at the same moment; the database decides who
+was first, atomically, instead of a read-then-write race in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import literal, select
+from sqlalchemy.orm import Session
+
+from graph.domain import (
+    AnalystVerdict,
+    GateVerdict,
+    Order,
+    OrderIntent,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    TimeInForce,
+    TradeDecision,
+    TradingStateRecord,
+    TradingStatus,
+)
+from graph.domain.events import RunEvent
+from tools.persistence.errors import LedgerInputError, UnknownIntentError
+from tools.persistence.ledger import Ledger
+from tools.persistence.records import DecisionAuditRecord
+from tools.persistence.schema import (
+    DecisionAuditRow,
+    OrderIntentRow,
+    OrderRow,
+    RunEventRow,
+    ThreadRow,
+)
+from tools.persistence.schema_operations import TradingStateRow
+from tools.persistence.store import Store, dialect_insert
+
+__all__ = ["SqlLedger"]
+
+TRADING_STATE_ID = 1
+_TERMINAL = [s.value for s in OrderStatus if s.is_terminal]
+
+
+def _decimal(value: str, what: str) -> Decimal:
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError):
+        raise LedgerInputError(f"{what} must be a decimal string, got {value!r}") from None
+    if not amount.is_finite() or amount < 0:
+        raise LedgerInputError(f"{what} must be a finite, non-negative decimal, got {value!r}")
+    return amount
+
+
+def ensure_thread(session: Session, thread_id: str, at: datetime, **fields: Any) -> None:
+    """Create the thread row if it is missing; never overwrite an existing one."""
+    insert = dialect_insert(session)
+    values = {"thread_id": thread_id, "created_at": at, "tickers": [], **fields}
+    session.execute(insert(ThreadRow).values(**values).on_conflict_do_nothing())
+
+
+def _intent_from_row(row: OrderIntentRow) -> OrderIntent:
+    return OrderIntent(
+        client_order_id=row.client_order_id,
+        decision_id=row.decision_id,
+        thread_id=row.thread_id,
+        ticker=row.ticker,
+        side=OrderSide(row.side),
+        qty=row.qty,
+        order_type=OrderType(row.order_type),
+        time_in_force=TimeInForce(row.time_in_force),
+        limit_price=row.limit_price,
+        reference_price=row.reference_price,
+        reduces_position=row.reduces_position,
+        stop_loss=row.stop_loss,
+        take_profit=row.take_profit,
+        created_at=row.created_at,
+    )
+
+
+def _order_from_row(row: OrderRow) -> Order:
+    return Order(
+        broker_order_id=row.broker_order_id,
+        client_order_id=row.client_order_id,
+        ticker=row.ticker,
+        side=OrderSide(row.side),
+        qty=row.qty,
+        order_type=OrderType(row.order_type),
+        status=OrderStatus(row.status),
+        filled_qty=row.filled_qty,
+        filled_avg_price=row.filled_avg_price,
+        limit_price=row.limit_price,
+        submitted_at=row.submitted_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _audit_from_row(row: DecisionAuditRow) -> DecisionAuditRecord:
+    return DecisionAuditRecord.model_validate(
+        {
+            "thread_id": row.thread_id,
+            "decision_id": row.decision_id,
+            "ticker": row.ticker,
+            "action": row.action,
+            "quantity": row.quantity,
+            "confidence": row.confidence,
+            "policy": row.policy,
+            "reasoning": row.reasoning,
+            "inputs_digest": row.inputs_digest,
+            "model": row.model,
+            "prompt_hash": row.prompt_hash,
+            "analyst_verdicts": tuple(row.analyst_verdicts),
+            "gate_outcome": row.gate_outcome,
+            "gate_reason_codes": tuple(row.gate_reason_codes),
+            "order_client_ids": tuple(row.order_client_ids),
+            "recorded_at": row.recorded_at,
+        }
+    )
+
+
+class SqlLedger(Ledger):
+    """The trading ledger on a SQLAlchemy store. Safe to share between threads."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @classmethod
+    def from_url(cls, database_url: str, *, auto_upgrade: bool | None = None) -> SqlLedger:
+        """Open DATABASE_URL (see ``Store.open`` for the schema policy)."""
+        return cls(Store.open(database_url, auto_upgrade=auto_upgrade))
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- intents and orders ---------------------------------------------------------------------
+
+    def record_intent(self, intent: OrderIntent, approved_qty: str) -> bool:
+        approved = _decimal(approved_qty, "approved_qty")
+        if approved > intent.qty:
+            raise LedgerInputError(
+                f"approved_qty {approved} exceeds the intent's qty {intent.qty} "
+                f"({intent.client_order_id})"
+            )
+        values = intent.model_dump(exclude={"side", "order_type", "time_in_force"})
+        values |= {
+            "side": intent.side.value,
+            "order_type": intent.order_type.value,
+            "time_in_force": intent.time_in_force.value,
+            "approved_qty": approved,
+            "recorded_at": intent.created_at,
+        }
+        with self.store.sessions.begin() as session:
+            ensure_thread(session, intent.thread_id, intent.created_at)
+            insert = dialect_insert(session)
+            inserted = session.execute(
+                insert(OrderIntentRow)
+                .values(**values)
+                .on_conflict_do_nothing()
+                .returning(OrderIntentRow.client_order_id)
+            ).first()
+            return inserted is not None
+
+    def record_order(self, order: Order) -> None:
+        values = order.model_dump(exclude={"side", "order_type", "status"})
+        values |= {
+            "side": order.side.value,
+            "order_type": order.order_type.value,
+            "status": order.status.value,
+        }
+        update = {k: v for k, v in values.items() if k not in ("client_order_id", "submitted_at")}
+        try:
+            with self.store.sessions.begin() as session:
+                insert = dialect_insert(session)
+                statement = insert(OrderRow).values(**values)
+                # A late, stale report must not move a terminal order back to "new".
+                keep_terminal = OrderRow.status.not_in(_TERMINAL) | literal(
+                    order.status.is_terminal
+                )
+                session.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=[OrderRow.client_order_id], set_=update, where=keep_terminal
+                    )
+                )
+        except sa_exc.IntegrityError as exc:
+            if self.intent(order.client_order_id) is None:
+                raise UnknownIntentError(
+                    f"order {order.broker_order_id} has client_order_id {order.client_order_id} "
+                    "with no persisted intent; intents must be recorded before submission"
+                ) from exc
+            raise
+
+    def intent(self, client_order_id: str) -> OrderIntent | None:
+        with self.store.sessions() as session:
+            row = session.get(OrderIntentRow, client_order_id)
+            return _intent_from_row(row) if row is not None else None
+
+    def approved_qty(self, client_order_id: str) -> Decimal | None:
+        """The quantity the gate approved for an intent (what execution may submit)."""
+        with self.store.sessions() as session:
+            row = session.get(OrderIntentRow, client_order_id)
+            return row.approved_qty if row is not None else None
+
+    def order(self, client_order_id: str) -> Order | None:
+        with self.store.sessions() as session:
+            row = session.get(OrderRow, client_order_id)
+            return _order_from_row(row) if row is not None else None
+
+    def orders_for_thread(self, thread_id: str) -> list[Order]:
+        query = (
+            select(OrderRow)
+            .join(OrderIntentRow, OrderIntentRow.client_order_id == OrderRow.client_order_id)
+            .where(OrderIntentRow.thread_id == thread_id)
+            .order_by(OrderRow.submitted_at, OrderRow.client_order_id)
+        )
+        with self.store.sessions() as session:
+            return [_order_from_row(row) for row in session.scalars(query)]
+
+    def intents_for_thread(self, thread_id: str) -> list[OrderIntent]:
+        query = (
+            select(OrderIntentRow)
+            .where(OrderIntentRow.thread_id == thread_id)
+            .order_by(OrderIntentRow.created_at, OrderIntentRow.client_order_id)
+        )
+        with self.store.sessions() as session:
+            return [_intent_from_row(row) for row in session.scalars(query)]
+
+    def open_orders(self) -> list[Order]:
+        """Orders the broker may still fill: the gate counts them against exposure."""
+        query = select(OrderRow).where(OrderRow.status.not_in(_TERMINAL))
+        with self.store.sessions() as session:
+            return [
+                _order_from_row(row) for row in session.scalars(query.order_by(OrderRow.ticker))
+            ]
+
+    # -- decision audit -------------------------------------------------------------------------
+
+    def record_decision(
+        self,
+        *,
+        thread_id: str,
+        decision: TradeDecision,
+        verdicts: Sequence[AnalystVerdict],
+        gate_verdict: GateVerdict | None,
+        inputs_digest: str,
+        model: str,
+        prompt_hash: str | None,
+        order_client_ids: Sequence[str],
+        recorded_at: datetime | None = None,
+    ) -> None:
+        at = recorded_at or (gate_verdict.intent.created_at if gate_verdict else None)
+        if at is None:
+            raise LedgerInputError(
+                f"decision {decision.decision_id}: recorded_at is required when there is no gate "
+                "verdict to take the time from"
+            )
+        values = {
+            "thread_id": thread_id,
+            "decision_id": decision.decision_id,
+            "ticker": decision.ticker,
+            "action": decision.action.value,
+            "quantity": decision.quantity,
+            "confidence": decision.confidence,
+            "policy": decision.policy,
+            "reasoning": decision.reasoning,
+            "decision": decision.model_dump(mode="json"),
+            "inputs_digest": inputs_digest,
+            "model": model,
+            "prompt_hash": prompt_hash,
+            "analyst_verdicts": [v.model_dump(mode="json") for v in verdicts],
+            "gate_outcome": gate_verdict.outcome.value if gate_verdict else None,
+            "gate_reason_codes": [c.value for c in gate_verdict.reason_codes]
+            if gate_verdict
+            else [],
+            "gate_verdict": gate_verdict.model_dump(mode="json") if gate_verdict else None,
+            "order_client_ids": list(order_client_ids),
+            "recorded_at": at,
+        }
+        with self.store.sessions.begin() as session:
+            ensure_thread(session, thread_id, at)
+            insert = dialect_insert(session)
+            session.execute(insert(DecisionAuditRow).values(**values).on_conflict_do_nothing())
+
+    def decisions_for_thread(self, thread_id: str) -> list[DecisionAuditRecord]:
+        query = (
+            select(DecisionAuditRow)
+            .where(DecisionAuditRow.thread_id == thread_id)
+            .order_by(DecisionAuditRow.recorded_at, DecisionAuditRow.decision_id)
+        )
+        with self.store.sessions() as session:
+            return [_audit_from_row(row) for row in session.scalars(query)]
+
+    # -- trading state --------------------------------------------------------------------------
+
+    def trading_state(self) -> TradingStateRecord:
+        with self.store.sessions() as session:
+            row = session.get(TradingStateRow, TRADING_STATE_ID)
+            if row is None:
+                return TradingStateRecord()
+            return TradingStateRecord(
+                status=TradingStatus(row.status), reason=row.reason, changed_at=row.changed_at
+            )
+
+    def set_trading_state(self, record: TradingStateRecord) -> None:
+        values = {
+            "id": TRADING_STATE_ID,
+            "status": record.status.value,
+            "reason": record.reason,
+            "changed_at": record.changed_at,
+        }
+        with self.store.sessions.begin() as session:
+            insert = dialect_insert(session)
+            statement = insert(TradingStateRow).values(**values)
+            session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[TradingStateRow.id],
+                    set_={k: v for k, v in values.items() if k != "id"},
+                )
+            )
+
+    # -- run events -----------------------------------------------------------------------------
+
+    def record_events(self, thread_id: str, events: Sequence[RunEvent]) -> None:
+        """Keep run events where an operator will see them (pruned by age, see retention)."""
+        if not events:
+            return
+        rows = [
+            RunEventRow(
+                thread_id=thread_id,
+                node=e.node,
+                severity=e.severity.value,
+                message=e.message,
+                ticker=e.ticker,
+                context=dict(e.context),
+                at=e.at,
+            )
+            for e in events
+        ]
+        with self.store.sessions.begin() as session:
+            session.add_all(rows)
