@@ -1,0 +1,77 @@
+"""Migrations on SQLite and Postgres: empty -> head, down to base and up again, and no drift."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+import tools.persistence.schema_operations  # noqa: F401  (registers the operator tables)
+from tools.persistence.migrate import (
+    SchemaBehindError,
+    create_store_engine,
+    current_revision,
+    downgrade,
+    head_revision,
+    require_current,
+    upgrade,
+)
+from tools.persistence.schema import Base
+from tools.persistence.sql_ledger import SqlLedger
+
+EXPECTED_TABLES = set(Base.metadata.tables)
+
+
+def _tables(database_url: str) -> set[str]:
+    engine = create_store_engine(database_url)
+    try:
+        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_downgrade_upgrade(database_url: str) -> None:
+    assert current_revision(database_url) is None
+    upgrade(database_url)
+    assert current_revision(database_url) == head_revision()
+    assert _tables(database_url) == EXPECTED_TABLES
+    downgrade(database_url, "base")
+    assert current_revision(database_url) is None
+    assert _tables(database_url) == set()
+    upgrade(database_url)
+    assert _tables(database_url) == EXPECTED_TABLES
+    require_current(database_url)
+
+
+def test_models_and_migrations_agree(database_url: str) -> None:
+    upgrade(database_url)
+    engine = create_store_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "target_metadata": Base.metadata}
+            )
+            diff = compare_metadata(context, Base.metadata)
+    finally:
+        engine.dispose()
+    assert diff == [], f"models and migrations disagree: {diff}"
+
+
+def test_schema_behind_is_refused_with_the_upgrade_command(database_url: str) -> None:
+    with pytest.raises(SchemaBehindError, match="hedgegraph db upgrade"):
+        SqlLedger.from_url(database_url, auto_upgrade=False)
+
+
+def test_default_policy_upgrades_embedded_sqlite_and_refuses_postgres(database_url: str) -> None:
+    if database_url.startswith("sqlite"):
+        SqlLedger.from_url(database_url).close()
+        assert current_revision(database_url) == head_revision()
+    else:
+        with pytest.raises(SchemaBehindError, match="hedgegraph db upgrade"):
+            SqlLedger.from_url(database_url)
+        assert current_revision(database_url) is None
+
+
+def test_single_linear_history() -> None:
+    assert head_revision()  # raises if the history has more than one head
