@@ -6,6 +6,7 @@ naive check sends orders into a closed market.
 
 from __future__ import annotations
 
+import warnings
 from datetime import datetime
 from functools import lru_cache
 
@@ -17,7 +18,9 @@ __all__ = ["exchange_open_at"]
 
 @lru_cache(maxsize=4)
 def _calendar(code: str) -> xcals.ExchangeCalendar:
-    return xcals.get_calendar(code)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas deprecation notices raised inside the library
+        return xcals.get_calendar(code)
 
 
 def exchange_open_at(at: datetime, *, exchange: str = "XNYS") -> bool:
@@ -28,4 +31,7 @@ def exchange_open_at(at: datetime, *, exchange: str = "XNYS") -> bool:
     minute = pd.Timestamp(at).tz_convert("UTC").floor("min")
     if minute < calendar.first_minute or minute > calendar.last_minute:
         return False
-    return bool(calendar.is_open_on_minute(minute))
+    with warnings.catch_warnings():
+        # exchange-calendars trips pandas' own deprecation notices; they are not ours to act on.
+        warnings.simplefilter("ignore")
+        return bool(calendar.is_open_on_minute(minute))
