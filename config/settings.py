@@ -21,6 +21,7 @@ from pydantic_settings import (
 
 __all__ = [
     "ConfigError",
+    "LLMConfig",
     "PaperBrokerConfig",
     "ResearchPolicy",
     "RiskParameters",
@@ -98,6 +99,32 @@ class ScheduleConfig(_Section):
     timezone: str = "America/New_York"
     trading_cycle_cron: str = "35 9 * * 1-5"
     position_monitor_interval_seconds: int = Field(default=60, ge=5)
+
+
+LLMProviderName = Literal["none", "openai", "ollama"]
+
+
+class LLMConfig(_Section):
+    """LLM guard rails (trading_config.yaml ``llm:``; env ``LLM__MAX_CONCURRENCY`` and so on)."""
+
+    request_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    """Attempts per call, first included; only timeouts, 5xx, 429 and dropped connections retry."""
+    retry_backoff_seconds: float = Field(default=0.5, ge=0, le=60)
+    max_concurrency: int | None = Field(default=8, ge=1)
+    """LLM calls in flight at once across the run; null means unbounded."""
+    run_token_budget: int = Field(default=250_000, ge=1)
+    run_cost_budget_usd: float = Field(default=2.0, gt=0)
+    input_cost_per_1k_tokens: float = Field(default=0.0, ge=0)
+    output_cost_per_1k_tokens: float = Field(default=0.0, ge=0)
+    max_output_tokens: int = Field(default=800, ge=16)
+    cache: Literal["auto", "sqlite", "redis", "none"] = "auto"
+    """auto: Redis when REDIS_URL is set, else SQLite under HEDGEGRAPH_HOME."""
+    cache_ttl_seconds: int = Field(default=7 * 86400, ge=1)
+    analyst_providers: dict[str, LLMProviderName] = Field(default_factory=dict)
+    """Per-analyst override of LLM_PROVIDER (``none`` keeps that analyst rules-only)."""
+    analyst_models: dict[str, str] = Field(default_factory=dict)
+    """Per-analyst override of LLM_MODEL."""
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -199,6 +226,7 @@ class Settings(BaseSettings):
     paper: PaperBrokerConfig
     offline: OfflineDataConfig = Field(default_factory=OfflineDataConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    llm: LLMConfig = Field(default_factory=LLMConfig)
 
     @classmethod
     def settings_customise_sources(
