@@ -45,6 +45,7 @@ def record(state: TradingState, runtime: Runtime[TradingContext]) -> TradingStat
             ),
             model=model,
             prompt_hash=None,
+            recorded_at=ctx.clock.now(),
             order_client_ids=[verdict.intent.client_order_id]
             if verdict is not None and verdict.intent.client_order_id in placed
             else [],

@@ -7,6 +7,7 @@ embedded, Postgres in production) lives beside it and tests use the real one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from graph.domain import (
@@ -50,6 +51,7 @@ class Ledger(Protocol):
         model: str,
         prompt_hash: str | None,
         order_client_ids: Sequence[str],
+        recorded_at: datetime | None = None,
     ) -> None:
         """Write the decision audit row (invariant 6). Idempotent per (thread, decision_id)."""
         ...
