@@ -76,6 +76,8 @@ class FinancialDatasetsFake:
     api_key: str = "test-key"
     page_size: int | None = None
     """When set, /prices answers in pages of this many bars linked by ``next_page_url``."""
+    ignore_filters: bool = False
+    """Serve every record regardless of date parameters (a server that leaks the future)."""
     faults: deque[Fault] = field(default_factory=deque)
     log: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     data: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
@@ -172,7 +174,7 @@ class FinancialDatasetsFake:
         def day(row: dict[str, Any]) -> date:
             return datetime.fromisoformat(row["time"]).astimezone(NEW_YORK).date()
 
-        picked = [r for r in rows if start <= day(r) <= end]
+        picked = [r for r in rows if self.ignore_filters or start <= day(r) <= end]
         picked.sort(key=lambda r: str(r["time"]))
         offset = int(q.get("page_offset", "0"))
         body: dict[str, Any] = {"ticker": q["ticker"].upper()}
@@ -192,7 +194,7 @@ class FinancialDatasetsFake:
             return self._not_found(q["ticker"])
         lte = q.get("report_period_lte")
         picked = [r for r in rows if r["period"] == q.get("period", "ttm")]
-        if lte:
+        if lte and not self.ignore_filters:
             picked = [r for r in picked if r["report_period"] <= lte]
         return JSONResponse({"financial_metrics": picked[: int(q.get("limit", "10"))]})
 
@@ -202,7 +204,7 @@ class FinancialDatasetsFake:
         if rows is None:
             return self._not_found(q["ticker"])
         lte = q.get("filing_date_lte")
-        picked = [r for r in rows if not lte or r["filing_date"] <= lte]
+        picked = [r for r in rows if self.ignore_filters or not lte or r["filing_date"] <= lte]
         return JSONResponse({"insider_trades": picked[: int(q.get("limit", "100"))]})
 
     async def _news(self, request: Request) -> Response:
@@ -214,7 +216,8 @@ class FinancialDatasetsFake:
         picked = [
             r
             for r in rows
-            if (not end or r["date"][:10] <= end) and (not start or r["date"][:10] >= start)
+            if self.ignore_filters
+            or ((not end or r["date"][:10] <= end) and (not start or r["date"][:10] >= start))
         ]
         return JSONResponse({"news": picked[: int(q.get("limit", "100"))]})
 

@@ -25,8 +25,10 @@ def fd_fake(fd_server: tuple[FinancialDatasetsFake, str]) -> Iterator[FinancialD
     fake.faults.clear()
     fake.log.clear()
     fake.page_size = None
+    fake.ignore_filters = False
     yield fake
     fake.faults.clear()
+    fake.ignore_filters = False
 
 
 class SleepRecorder:
