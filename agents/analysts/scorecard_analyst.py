@@ -10,6 +10,7 @@ from agents.analysts.judgement import judge
 from agents.analysts.scorecard import Scorecard
 from graph.domain import AnalystVerdict, VerdictSignal
 from tools.llm.base import StructuredLLM
+from tools.llm.routing import llm_for
 
 __all__ = ["ScorecardAnalyst"]
 
@@ -40,6 +41,7 @@ class ScorecardAnalyst(ABC):
     async def analyze(self, request: AnalystRequest, llm: StructuredLLM | None) -> AnalystVerdict:
         card = self.scorecard(request)
         rules = card.verdict()
+        llm = llm_for(llm, f"analyst:{self.name}")
         if llm is None or rules.signal is VerdictSignal.INSUFFICIENT_DATA:
             return rules
         return await judge(

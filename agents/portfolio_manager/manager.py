@@ -18,6 +18,7 @@ from graph.domain import (
     TradeDecision,
 )
 from tools.llm.base import StructuredLLM
+from tools.llm.routing import llm_for
 
 __all__ = ["decide"]
 
@@ -39,6 +40,7 @@ async def decide(
     Stop-loss and take-profit are set for entries only, from the strategy signal or the defaults.
     """
     consensus = consensus_of(allowed.ticker, verdicts)
+    llm = llm_for(llm, "portfolio_manager")
     notes: tuple[str, ...] = ()
     if llm is None:
         choice = rules_choice(allowed, consensus, research, thresholds)

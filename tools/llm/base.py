@@ -27,6 +27,8 @@ class LLMError(Exception):
 class StructuredLLM(Protocol):
     model_name: str
 
-    async def ainvoke_structured(self, *, system: str, user: str, schema: type[T], purpose: str) -> T:
-        """Ask for an answer of type ``schema``; ``purpose`` names the caller for budgets and audit."""
+    async def ainvoke_structured(
+        self, *, system: str, user: str, schema: type[T], purpose: str
+    ) -> T:
+        """Ask for an answer of type ``schema``; ``purpose`` names the caller (budgets, audit)."""
         ...

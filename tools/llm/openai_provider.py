@@ -1,0 +1,76 @@
+"""OpenAI chat completions (or any compatible server) through langchain-openai's ChatOpenAI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import openai
+from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_openai import ChatOpenAI
+from pydantic import SecretStr
+
+from tools.llm.base import LLMError
+from tools.llm.failures import LLMFailure, TransientLLMError
+from tools.llm.provider import ProviderReply
+
+__all__ = ["OpenAIChatProvider"]
+
+
+class OpenAIChatProvider:
+    """Structured output via ``response_format: json_schema``; parsing stays with our layer.
+
+    Why ChatOpenAI's own retries are off (``max_retries=0``): the guarded layer retries with
+    tenacity under one budget and one concurrency limit, so a retry is never invisible.
+    """
+
+    provider = "openai"
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        api_key: SecretStr | None,
+        base_url: str | None,
+        timeout_seconds: float,
+        max_output_tokens: int | None = None,
+    ) -> None:
+        self.model_name = model
+        self._chat = ChatOpenAI(
+            model=model,
+            api_key=api_key or SecretStr("not-needed"),
+            base_url=base_url,
+            timeout=timeout_seconds,
+            max_retries=0,
+            temperature=0,
+            max_completion_tokens=max_output_tokens,
+        )
+
+    async def complete(
+        self, *, system: str, user: str, schema_name: str, json_schema: dict[str, Any]
+    ) -> ProviderReply:
+        response_format = {
+            "type": "json_schema",
+            "json_schema": {"name": schema_name, "schema": json_schema, "strict": False},
+        }
+        try:
+            message = await self._chat.ainvoke(
+                [SystemMessage(content=system), HumanMessage(content=user)],
+                response_format=response_format,
+            )
+        except openai.APITimeoutError as exc:
+            raise TransientLLMError(LLMFailure.TIMEOUT, str(exc)) from exc
+        except openai.RateLimitError as exc:
+            raise TransientLLMError(LLMFailure.RATE_LIMITED, str(exc)) from exc
+        except openai.InternalServerError as exc:
+            raise TransientLLMError(LLMFailure.PROVIDER_ERROR, str(exc)) from exc
+        except openai.APIConnectionError as exc:
+            raise TransientLLMError(LLMFailure.PROVIDER_ERROR, str(exc)) from exc
+        except openai.OpenAIError as exc:
+            raise LLMError(LLMFailure.PROVIDER_ERROR, str(exc)) from exc
+        text = message.content if isinstance(message.content, str) else str(message.content)
+        usage = getattr(message, "usage_metadata", None) or {}
+        return ProviderReply(
+            text=text,
+            input_tokens=int(usage.get("input_tokens", 0)),
+            output_tokens=int(usage.get("output_tokens", 0)),
+        )

@@ -1,0 +1,77 @@
+"""Per-analyst LLM choice: one StructuredLLM that routes each call by its ``purpose``.
+
+Why a router instead of a graph change: nodes pass one ``context.llm``; analysts resolve their own
+route with ``llm_for`` (so an analyst configured ``none`` stays rules-only) and the PM uses the
+default. Purposes are ``analyst:<name>`` and ``portfolio_manager``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from tools.llm.base import LLMError, StructuredLLM
+from tools.llm.failures import LLMFailure
+from tools.llm.guarded import CallRecord, GuardedLLM
+
+__all__ = ["RoutedLLM", "llm_for", "run_scoped"]
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class RoutedLLM:
+    """Routes ``analyst:<name>`` purposes to per-analyst LLMs (``None`` = rules-only)."""
+
+    def __init__(self, default: GuardedLLM | None, routes: Mapping[str, GuardedLLM | None]) -> None:
+        self.default = default
+        self.routes = dict(routes)
+        self.model_name = default.model_name if default is not None else "routed"
+
+    def route(self, purpose: str) -> GuardedLLM | None:
+        name = purpose.split(":", 1)[1] if purpose.startswith("analyst:") else None
+        if name is not None and name in self.routes:
+            return self.routes[name]
+        return self.default
+
+    async def ainvoke_structured(
+        self, *, system: str, user: str, schema: type[T], purpose: str
+    ) -> T:
+        target = self.route(purpose)
+        if target is None:
+            raise LLMError(LLMFailure.PROVIDER_ERROR, f"no LLM configured for {purpose}")
+        return await target.ainvoke_structured(
+            system=system, user=user, schema=schema, purpose=purpose
+        )
+
+    def for_run(self) -> RoutedLLM:
+        fresh: dict[int, GuardedLLM] = {}
+
+        def renew(llm: GuardedLLM | None) -> GuardedLLM | None:
+            if llm is None:
+                return None
+            if id(llm) not in fresh:
+                fresh[id(llm)] = llm.for_run()
+            return fresh[id(llm)]
+
+        return RoutedLLM(renew(self.default), {k: renew(v) for k, v in self.routes.items()})
+
+    @property
+    def calls(self) -> list[CallRecord]:
+        members = {id(m): m for m in (self.default, *self.routes.values()) if m is not None}
+        return [call for member in members.values() for call in member.stats.calls]
+
+
+def llm_for(llm: StructuredLLM | None, purpose: str) -> StructuredLLM | None:
+    """The LLM a caller with ``purpose`` should use; ``None`` means rules-only."""
+    if isinstance(llm, RoutedLLM):
+        return llm.route(purpose)
+    return llm
+
+
+def run_scoped(llm: StructuredLLM | None) -> StructuredLLM | None:
+    """A copy with a fresh per-run budget (call once per trading cycle); others pass through."""
+    if isinstance(llm, RoutedLLM | GuardedLLM):
+        return llm.for_run()
+    return llm
