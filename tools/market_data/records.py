@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from graph.domain._base import DomainModel
 
-__all__ = ["LineItems"]
+__all__ = ["LineItems", "Quote"]
 
 
 class LineItems(DomainModel):
@@ -22,3 +22,18 @@ class LineItems(DomainModel):
     """When the numbers were public (estimated from the report period; see the provider)."""
     values: dict[str, float | None]
     """Line item name to value; ``None`` where the filing does not report it."""
+
+
+class Quote(DomainModel):
+    """Best bid and ask at ``ts``; floats because quotes feed analytics and sanity checks."""
+
+    ticker: str
+    ts: datetime
+    bid: float
+    ask: float
+    bid_size: float
+    ask_size: float
+
+    @property
+    def mid(self) -> float:
+        return (self.bid + self.ask) / 2.0
