@@ -9,7 +9,8 @@ backend has its own sharp edges that belong in one place:
   migration step (``hedgegraph db upgrade``); opening a database whose checkpoint schema is behind
   raises ``CheckpointSchemaBehindError`` instead of migrating behind the operator's back.
 - ``redis://`` (short-lived threads): the saver's indexes are created on open; keys expire after
-  ``ttl_minutes`` (query parameter or keyword; default one week, refreshed on read).
+  ``ttl_minutes`` (query parameter or keyword; default one week, refreshed on read). The saver
+  is patched so a pending interrupt is never lost (see ``tools.persistence.redis_checkpoints``).
 
 Every saver gets the strict serializer from ``graph.serde``.
 """
@@ -168,9 +169,11 @@ def _open_postgres(target: CheckpointTarget, *, setup: bool, pool_size: int) -> 
 
 @contextmanager
 def _open_redis(target: CheckpointTarget, *, ttl_minutes: float | None) -> Iterator[Any]:
-    from langgraph.checkpoint.redis import RedisSaver
+    from tools.persistence.redis_checkpoints import SafeRedisSaver
 
-    with RedisSaver.from_conn_string(target.location, ttl=_redis_ttl(target, ttl_minutes)) as saver:
+    with SafeRedisSaver.from_conn_string(
+        target.location, ttl=_redis_ttl(target, ttl_minutes)
+    ) as saver:
         saver.serde = redis_checkpoint_serializer()
         saver.setup()
         yield saver
@@ -256,9 +259,9 @@ async def _aopen_postgres(
 async def _aopen_redis(
     target: CheckpointTarget, *, ttl_minutes: float | None
 ) -> AsyncIterator[Any]:
-    from langgraph.checkpoint.redis.aio import AsyncRedisSaver
+    from tools.persistence.redis_checkpoints import SafeAsyncRedisSaver
 
-    async with AsyncRedisSaver.from_conn_string(
+    async with SafeAsyncRedisSaver.from_conn_string(
         target.location, ttl=_redis_ttl(target, ttl_minutes)
     ) as saver:
         saver.serde = redis_checkpoint_serializer()

@@ -1,0 +1,266 @@
+"""Per-thread locks, so two resumes of one interrupted thread never both run the node after it.
+
+Why: LangGraph checkpoints are optimistic. Two approvals of the same interrupted thread (a double
+click, the API and a retry, two API replicas) both load the same checkpoint and both run
+``execute``. Holding a lock named after the thread around "check it is still interrupted, then
+resume" makes the second caller see a thread that is no longer waiting, and refuse.
+
+Production uses a Redis lock (shared by every process and host); the embedded default uses a
+process-wide in-memory lock table. Locks have a wait timeout (``ThreadLockTimeoutError``) and, in
+Redis, a lease, so a crashed holder cannot block a thread forever; a lease that ran out while held
+is reported on release (``ThreadLockLostError``), never ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any, Protocol
+
+from config.settings import Settings
+
+__all__ = [
+    "AlreadyResumedError",
+    "InProcessThreadLocks",
+    "RedisThreadLocks",
+    "ThreadLockLostError",
+    "ThreadLockTimeoutError",
+    "ThreadLocks",
+    "aresume_interrupted",
+    "resume_interrupted",
+    "thread_locks_from_settings",
+]
+
+DEFAULT_WAIT_SECONDS = 30.0
+DEFAULT_LEASE_SECONDS = 600.0
+"""Longest a holder may keep a Redis lock; a resume that runs execute must finish within it."""
+
+
+class ThreadLockTimeoutError(TimeoutError):
+    """Another caller held the thread's lock for longer than we were willing to wait."""
+
+
+class ThreadLockLostError(RuntimeError):
+    """The Redis lease ran out while the lock was held: another caller may have run concurrently."""
+
+
+class AlreadyResumedError(RuntimeError):
+    """The thread is not waiting at an interrupt (someone else resumed it first, or it finished)."""
+
+
+class ThreadLocks(Protocol):
+    """What callers need: a lock per graph thread, sync and async."""
+
+    def thread_lock(self, thread_id: str) -> Any:
+        """Context manager holding the thread's lock; raises ``ThreadLockTimeoutError``."""
+        ...
+
+    def athread_lock(self, thread_id: str) -> Any:
+        """Async context manager twin of ``thread_lock``."""
+        ...
+
+
+class _LockTable:
+    """Process-wide named locks, dropped when nobody holds or waits for them."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+
+    def checkout(self, name: str) -> threading.Lock:
+        with self._guard:
+            lock, users = self._locks.get(name, (threading.Lock(), 0))
+            self._locks[name] = (lock, users + 1)
+            return lock
+
+    def checkin(self, name: str) -> None:
+        with self._guard:
+            lock, users = self._locks[name]
+            if users <= 1:
+                del self._locks[name]
+            else:
+                self._locks[name] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        with self._guard:
+            return len(self._locks)
+
+
+_PROCESS_LOCKS = _LockTable()
+
+
+class InProcessThreadLocks:
+    """Embedded default: per-thread locks shared by everything in this process."""
+
+    def __init__(
+        self, *, wait_seconds: float = DEFAULT_WAIT_SECONDS, table: _LockTable | None = None
+    ):
+        self.wait_seconds = wait_seconds
+        self._table = table if table is not None else _PROCESS_LOCKS
+
+    @contextmanager
+    def thread_lock(self, thread_id: str) -> Iterator[None]:
+        lock = self._table.checkout(thread_id)
+        try:
+            if not lock.acquire(timeout=self.wait_seconds):
+                raise ThreadLockTimeoutError(
+                    f"thread {thread_id} is locked by another resume (waited {self.wait_seconds}s)"
+                )
+            try:
+                yield
+            finally:
+                lock.release()
+        finally:
+            self._table.checkin(thread_id)
+
+    @asynccontextmanager
+    async def athread_lock(self, thread_id: str) -> AsyncIterator[None]:
+        lock = self._table.checkout(thread_id)
+        try:
+            deadline = time.monotonic() + self.wait_seconds
+            delay = 0.005
+            while not lock.acquire(blocking=False):
+                if time.monotonic() >= deadline:
+                    raise ThreadLockTimeoutError(
+                        f"thread {thread_id} is locked by another resume "
+                        f"(waited {self.wait_seconds}s)"
+                    )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.1)
+            try:
+                yield
+            finally:
+                lock.release()
+        finally:
+            self._table.checkin(thread_id)
+
+
+def _redis_key(prefix: str, thread_id: str) -> str:
+    digest = hashlib.sha256(thread_id.encode()).hexdigest()[:32]
+    return f"{prefix}:{digest}"
+
+
+class RedisThreadLocks:
+    """Production: one Redis lock per thread, shared by every process that resumes threads."""
+
+    def __init__(
+        self,
+        redis_url: str,
+        *,
+        wait_seconds: float = DEFAULT_WAIT_SECONDS,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        prefix: str = "hedgegraph:thread-lock",
+    ) -> None:
+        import redis
+        import redis.asyncio
+
+        self.redis_url = redis_url
+        self.wait_seconds = wait_seconds
+        self.lease_seconds = lease_seconds
+        self.prefix = prefix
+        self._client = redis.Redis.from_url(redis_url)
+        self._aclient_factory = redis.asyncio.Redis.from_url
+
+    @contextmanager
+    def thread_lock(self, thread_id: str) -> Iterator[None]:
+        from redis.exceptions import LockNotOwnedError
+
+        lock = self._client.lock(
+            _redis_key(self.prefix, thread_id),
+            timeout=self.lease_seconds,
+            blocking_timeout=self.wait_seconds,
+            thread_local=False,
+        )
+        if not lock.acquire():
+            raise ThreadLockTimeoutError(
+                f"thread {thread_id} is locked by another resume (waited {self.wait_seconds}s)"
+            )
+        try:
+            yield
+        finally:
+            try:
+                lock.release()
+            except LockNotOwnedError as exc:
+                raise ThreadLockLostError(
+                    f"lock for thread {thread_id} expired after {self.lease_seconds}s while held"
+                ) from exc
+
+    @asynccontextmanager
+    async def athread_lock(self, thread_id: str) -> AsyncIterator[None]:
+        from redis.exceptions import LockNotOwnedError
+
+        client = self._aclient_factory(self.redis_url)
+        try:
+            lock = client.lock(
+                _redis_key(self.prefix, thread_id),
+                timeout=self.lease_seconds,
+                blocking_timeout=self.wait_seconds,
+                thread_local=False,
+            )
+            if not await lock.acquire():
+                raise ThreadLockTimeoutError(
+                    f"thread {thread_id} is locked by another resume (waited {self.wait_seconds}s)"
+                )
+            try:
+                yield
+            finally:
+                try:
+                    await lock.release()
+                except LockNotOwnedError as exc:
+                    raise ThreadLockLostError(
+                        f"lock for thread {thread_id} expired after {self.lease_seconds}s "
+                        "while held"
+                    ) from exc
+        finally:
+            await client.aclose()
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def thread_locks_from_settings(settings: Settings) -> InProcessThreadLocks | RedisThreadLocks:
+    """Redis locks when REDIS_URL is set (production), else the process-wide in-memory table."""
+    if settings.redis_url:
+        return RedisThreadLocks(settings.redis_url)
+    return InProcessThreadLocks()
+
+
+def _pending_interrupt(graph: Any, config: dict[str, Any], state: Any) -> None:
+    if not state.interrupts:
+        thread_id = config.get("configurable", {}).get("thread_id")
+        raise AlreadyResumedError(f"thread {thread_id} is not waiting for approval")
+
+
+def resume_interrupted(
+    graph: Any, config: dict[str, Any], command: Any, locks: ThreadLocks, **invoke_kwargs: Any
+) -> Any:
+    """Resume an interrupted thread at most once: lock, check it still waits, then invoke.
+
+    Args:
+        graph: the compiled graph (with a checkpointer).
+        config: its run config; ``configurable.thread_id`` names the lock.
+        command: what to resume with (``Command(resume=...)``).
+        locks: the per-thread locks (``thread_locks_from_settings``).
+
+    Raises:
+        AlreadyResumedError: the thread is no longer waiting (another approval won).
+        ThreadLockTimeoutError: another resume held the lock for too long.
+    """
+    thread_id = str(config["configurable"]["thread_id"])
+    with locks.thread_lock(thread_id):
+        _pending_interrupt(graph, config, graph.get_state(config))
+        return graph.invoke(command, config, **invoke_kwargs)
+
+
+async def aresume_interrupted(
+    graph: Any, config: dict[str, Any], command: Any, locks: ThreadLocks, **invoke_kwargs: Any
+) -> Any:
+    """Async twin of ``resume_interrupted``."""
+    thread_id = str(config["configurable"]["thread_id"])
+    async with locks.athread_lock(thread_id):
+        _pending_interrupt(graph, config, await graph.aget_state(config))
+        return await graph.ainvoke(command, config, **invoke_kwargs)

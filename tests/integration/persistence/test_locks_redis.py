@@ -1,0 +1,39 @@
+"""The Redis per-thread lock against a real server: exclusion across clients, timeouts, leases."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from graph.locks import RedisThreadLocks, ThreadLockLostError, ThreadLockTimeoutError
+
+
+def test_two_clients_exclude_each_other(redis_url: str) -> None:
+    first, second = RedisThreadLocks(redis_url), RedisThreadLocks(redis_url, wait_seconds=0.1)
+    with first.thread_lock("t-1"), pytest.raises(ThreadLockTimeoutError, match="t-1"):
+        with second.thread_lock("t-1"):
+            pass
+    with second.thread_lock("t-1"):
+        pass
+
+
+def test_other_threads_are_independent(redis_url: str) -> None:
+    locks = RedisThreadLocks(redis_url, wait_seconds=0.1)
+    with locks.thread_lock("t-1"), locks.thread_lock("t-2"):
+        pass
+
+
+def test_a_lease_that_expires_while_held_is_reported(redis_url: str) -> None:
+    locks = RedisThreadLocks(redis_url, lease_seconds=0.2)
+    with pytest.raises(ThreadLockLostError, match="expired"), locks.thread_lock("t-lease"):
+        time.sleep(0.4)
+
+
+async def test_async_lock_excludes_a_sync_holder(redis_url: str) -> None:
+    holder, waiter = RedisThreadLocks(redis_url), RedisThreadLocks(redis_url, wait_seconds=0.1)
+    with holder.thread_lock("t-async"), pytest.raises(ThreadLockTimeoutError):
+        async with waiter.athread_lock("t-async"):
+            pass
+    async with waiter.athread_lock("t-async"):
+        pass
