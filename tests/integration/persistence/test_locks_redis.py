@@ -11,9 +11,12 @@ from graph.locks import RedisThreadLocks, ThreadLockLostError, ThreadLockTimeout
 
 def test_two_clients_exclude_each_other(redis_url: str) -> None:
     first, second = RedisThreadLocks(redis_url), RedisThreadLocks(redis_url, wait_seconds=0.1)
-    with first.thread_lock("t-1"), pytest.raises(ThreadLockTimeoutError, match="t-1"):
-        with second.thread_lock("t-1"):
-            pass
+    with (
+        first.thread_lock("t-1"),
+        pytest.raises(ThreadLockTimeoutError, match="t-1"),
+        second.thread_lock("t-1"),
+    ):
+        pass
     with second.thread_lock("t-1"):
         pass
 

@@ -52,9 +52,12 @@ def test_waiting_too_long_raises_a_typed_timeout() -> None:
         InProcessThreadLocks(table=table),
         InProcessThreadLocks(wait_seconds=0.05, table=table),
     )
-    with holder.thread_lock("t-1"), pytest.raises(ThreadLockTimeoutError, match="t-1"):
-        with waiter.thread_lock("t-1"):
-            pass
+    with (
+        holder.thread_lock("t-1"),
+        pytest.raises(ThreadLockTimeoutError, match="t-1"),
+        waiter.thread_lock("t-1"),
+    ):
+        pass
 
 
 def test_lock_table_forgets_released_threads() -> None:
