@@ -78,7 +78,7 @@ def submit_exactly_once(
 ) -> Order:
     """Place ``qty`` of ``intent`` at most once and return the broker's order (recorded)."""
     ledger.record_intent(intent, str(qty))
-    order = broker.get_order_by_client_id(intent.client_order_id)
+    order = _lookup_retrying_errors(broker, intent.client_order_id, lookup_attempts, wait_seconds)
     if order is None:
         _refuse_entry_when_blocked(intent, ledger)
         order = _submit_resolving(
@@ -86,6 +86,19 @@ def submit_exactly_once(
         )
     ledger.record_order(order)
     return order
+
+
+def _lookup_retrying_errors(
+    broker: Broker, client_order_id: str, attempts: int, wait_seconds: float
+) -> Order | None:
+    """One authoritative lookup, retried only while it errors: an empty answer is an answer here."""
+    retrying = Retrying(
+        stop=stop_after_attempt(attempts),
+        wait=wait_exponential(multiplier=wait_seconds, max=max(wait_seconds * 8, wait_seconds)),
+        retry=retry_if_exception_type(BrokerError),
+        reraise=True,
+    )
+    return retrying(broker.get_order_by_client_id, client_order_id)
 
 
 def _refuse_entry_when_blocked(intent: OrderIntent, ledger: Ledger) -> None:

@@ -1,0 +1,213 @@
+"""The Alpaca broker through alpaca-py's ``TradingClient`` (paper endpoint unless live is gated in).
+
+Error semantics are what exactly-once needs: a timeout, a dropped connection or a 5xx on submit is
+``AmbiguousSubmissionError`` (the order may exist); a 422 "client_order_id must be unique" is
+``DuplicateClientOrderIdError``; other 4xx are ``OrderRejectedError`` (the order does not exist).
+A 429 is retried by the client itself (it was not processed). A cancel that loses the race to a
+fill keeps the fill: the order is read back and nothing is raised.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import requests
+from alpaca.common.exceptions import APIError
+from alpaca.common.rest import RESTClient
+from alpaca.trading.client import TradingClient
+from alpaca.trading.enums import QueryOrderStatus
+from alpaca.trading.requests import GetOrdersRequest
+
+from graph.domain import Order, OrderIntent, PortfolioSnapshot
+from graph.risk.snapshot import AssetStatus
+from tools.brokers._alpaca_mapping import (
+    asset_status,
+    order_from_alpaca,
+    order_request,
+    position_from_alpaca,
+)
+from tools.brokers.base import (
+    AmbiguousSubmissionError,
+    BrokerError,
+    DuplicateClientOrderIdError,
+    OrderRejectedError,
+)
+from tools.clock import Clock
+
+__all__ = ["LIVE_URL", "PAPER_URL", "AlpacaAccount", "AlpacaBroker"]
+
+PAPER_URL = "https://paper-api.alpaca.markets"
+LIVE_URL = "https://api.alpaca.markets"
+_DUPLICATE_CODE = 40010001
+
+
+class _TimeoutSession(requests.Session):
+    """A requests session with a default timeout: alpaca-py sets none, so a hung server hangs us."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self._timeout = timeout
+
+    def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("timeout", self._timeout)
+        return super().request(method, url, *args, **kwargs)
+
+
+class _Client(TradingClient):
+    """TradingClient with our retry policy (429 only: a 504 on submit is ambiguous, not retryable)
+    and a request timeout."""
+
+    def __init__(
+        self, *, api_key: str, secret_key: str, base_url: str, paper: bool, timeout: float
+    ) -> None:
+        RESTClient.__init__(
+            self,
+            api_key=api_key,
+            secret_key=secret_key,
+            api_version="v2",
+            base_url=base_url,
+            sandbox=paper,
+            raw_data=False,
+            retry_attempts=2,
+            retry_wait_seconds=1,
+            retry_exception_codes=[429],
+        )
+        self._session = _TimeoutSession(timeout)
+
+
+class AlpacaAccount:
+    """The few account facts the gate and live gating need."""
+
+    def __init__(self, raw: Any) -> None:
+        self.account_number = str(raw.account_number)
+        self.daytrade_count = int(raw.daytrade_count or 0)
+        self.trading_blocked = bool(raw.trading_blocked or raw.account_blocked)
+
+
+def _status(exc: APIError) -> int | None:
+    try:
+        return exc.status_code
+    except Exception:
+        return None
+
+
+def _code(exc: APIError) -> int | None:
+    try:
+        return int(exc.code)
+    except Exception:
+        return None
+
+
+class AlpacaBroker:
+    name = "alpaca"
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        secret_key: str,
+        base_url: str = PAPER_URL,
+        paper: bool = True,
+        clock: Clock,
+        timeout_seconds: float = 10.0,
+    ) -> None:
+        self.paper = paper
+        self.base_url = base_url
+        self._clock = clock
+        self._client = _Client(
+            api_key=api_key,
+            secret_key=secret_key,
+            base_url=base_url.rstrip("/"),
+            paper=paper,
+            timeout=timeout_seconds,
+        )
+        self._fractionable: dict[str, bool] = {}
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def account(self) -> AlpacaAccount:
+        return AlpacaAccount(self._call(self._client.get_account))
+
+    def portfolio(self) -> PortfolioSnapshot:
+        account = self._call(self._client.get_account)
+        positions = [position_from_alpaca(p) for p in self._call(self._client.get_all_positions)]
+        return PortfolioSnapshot(
+            as_of=self._clock.now(),
+            cash=Decimal(str(account.cash)),
+            equity=Decimal(str(account.equity)),
+            buying_power=Decimal(str(account.buying_power)),
+            positions={p.symbol: p for p in positions if p.qty != 0},
+            account_id=str(account.account_number),
+        )
+
+    def market_open(self) -> bool:
+        """The broker clock's answer (the gate's market-hours policy prefers it)."""
+        return bool(self._call(self._client.get_clock).is_open)
+
+    def asset(self, symbol: str) -> AssetStatus:
+        status = asset_status(self._call(self._client.get_asset, symbol))
+        self._fractionable[symbol] = status.fractionable
+        return status
+
+    def get_order_by_client_id(self, client_order_id: str) -> Order | None:
+        try:
+            return order_from_alpaca(self._client.get_order_by_client_id(client_order_id))
+        except APIError as exc:
+            if _status(exc) == 404:
+                return None
+            raise BrokerError(f"order lookup {client_order_id} failed: {exc}") from exc
+        except requests.RequestException as exc:
+            raise BrokerError(f"order lookup {client_order_id} failed: {exc}") from exc
+
+    def open_orders(self) -> list[Order]:
+        request = GetOrdersRequest(status=QueryOrderStatus.OPEN, limit=500, nested=False)
+        return [order_from_alpaca(o) for o in self._call(self._client.get_orders, request)]
+
+    def recent_orders(self, limit: int = 500) -> list[Order]:
+        request = GetOrdersRequest(status=QueryOrderStatus.ALL, limit=limit, nested=False)
+        return [order_from_alpaca(o) for o in self._call(self._client.get_orders, request)]
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def submit_order(self, intent: OrderIntent, qty: Decimal) -> Order:
+        fractionable = self._fractionable.get(intent.ticker)
+        if fractionable is None and qty != qty.to_integral_value():
+            fractionable = self.asset(intent.ticker).fractionable
+        try:
+            request = order_request(intent, qty, fractionable=bool(fractionable))
+        except ValueError as exc:
+            raise OrderRejectedError(str(exc)) from exc
+        try:
+            return order_from_alpaca(self._client.submit_order(request))
+        except requests.RequestException as exc:
+            raise AmbiguousSubmissionError(f"submit {intent.client_order_id}: {exc}") from exc
+        except APIError as exc:
+            status = _status(exc)
+            if status == 422 and (_code(exc) == _DUPLICATE_CODE or "client_order_id" in str(exc)):
+                raise DuplicateClientOrderIdError(str(exc)) from exc
+            if status is None or status >= 500:
+                raise AmbiguousSubmissionError(f"submit {intent.client_order_id}: {exc}") from exc
+            raise OrderRejectedError(
+                f"submit {intent.client_order_id} rejected ({status}): {exc}"
+            ) from exc
+
+    def cancel_order(self, broker_order_id: str) -> None:
+        """Cancel a working order; a 422 "not cancelable" means it filled or closed first: kept."""
+        try:
+            self._client.cancel_order_by_id(broker_order_id)
+        except APIError as exc:
+            if _status(exc) == 422:
+                return
+            raise BrokerError(f"cancel {broker_order_id} failed: {exc}") from exc
+        except requests.RequestException as exc:
+            raise BrokerError(f"cancel {broker_order_id} failed: {exc}") from exc
+
+    # -- internals -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _call(fn: Any, *args: Any) -> Any:
+        try:
+            return fn(*args)
+        except (APIError, requests.RequestException) as exc:
+            raise BrokerError(f"alpaca {getattr(fn, '__name__', 'call')} failed: {exc}") from exc
