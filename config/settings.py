@@ -95,6 +95,20 @@ class OfflineDataConfig(_Section):
     history_days: int = Field(default=420, ge=60)
 
 
+class CacheConfig(_Section):
+    """Market-data cache time-to-live per kind of data, in seconds (CACHE__NEWS_TTL_SECONDS...)."""
+
+    bars_ttl_seconds: float = Field(default=3600, gt=0)
+    metrics_ttl_seconds: float = Field(default=21600, gt=0)
+    news_ttl_seconds: float = Field(default=300, gt=0)
+    insider_trades_ttl_seconds: float = Field(default=3600, gt=0)
+    line_items_ttl_seconds: float = Field(default=21600, gt=0)
+    company_facts_ttl_seconds: float = Field(default=86400, gt=0)
+    quotes_ttl_seconds: float = Field(default=5, gt=0)
+    max_entries: int = Field(default=10_000, ge=1)
+    """Bound of the in-process cache (used when REDIS_URL is not set)."""
+
+
 class ScheduleConfig(_Section):
     timezone: str = "America/New_York"
     trading_cycle_cron: str = "35 9 * * 1-5"
@@ -226,6 +240,7 @@ class Settings(BaseSettings):
     paper: PaperBrokerConfig
     offline: OfflineDataConfig = Field(default_factory=OfflineDataConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    cache: CacheConfig = Field(default_factory=CacheConfig)
     llm: LLMConfig = Field(default_factory=LLMConfig)
 
     @classmethod
