@@ -70,6 +70,8 @@ class FakeLLM:
         self.behaviour = Behaviour()
         self.requests: list[LoggedRequest] = []
         self.base_url = ""
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._lock = threading.Lock()
         self.app = FastAPI()
         self.app.post("/v1/chat/completions")(self._openai)
@@ -87,6 +89,7 @@ class FakeLLM:
         self.behaviour = Behaviour(**knobs)
         with self._lock:
             self.requests.clear()
+            self.max_in_flight = 0
 
     @property
     def count(self) -> int:
@@ -124,8 +127,13 @@ class FakeLLM:
 
     async def _maybe_fail(self, n: int) -> Response | None:
         b = self.behaviour
-        if b.delay_seconds:
-            await asyncio.sleep(b.delay_seconds)
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if b.delay_seconds:
+                await asyncio.sleep(b.delay_seconds)
+        finally:
+            self.in_flight -= 1
         if n <= b.fail_first or b.mode == "error500":
             return JSONResponse({"error": {"message": "upstream overloaded"}}, status_code=500)
         return None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import httpx
 import ollama
@@ -21,13 +23,26 @@ class OllamaChatProvider:
 
     def __init__(self, *, model: str, host: str, timeout_seconds: float) -> None:
         self.model_name = model
-        self._client = ollama.AsyncClient(host=host, timeout=timeout_seconds)
+        self._host = host
+        self._timeout = timeout_seconds
+        self._per_loop: WeakKeyDictionary[asyncio.AbstractEventLoop, ollama.AsyncClient] = (
+            WeakKeyDictionary()
+        )
+
+    def _client(self) -> ollama.AsyncClient:
+        """One AsyncClient per event loop: pooled sockets belong to the loop that opened them."""
+        loop = asyncio.get_running_loop()
+        client = self._per_loop.get(loop)
+        if client is None:
+            client = ollama.AsyncClient(host=self._host, timeout=self._timeout)
+            self._per_loop[loop] = client
+        return client
 
     async def complete(
         self, *, system: str, user: str, schema_name: str, json_schema: dict[str, Any]
     ) -> ProviderReply:
         try:
-            response = await self._client.chat(
+            response = await self._client().chat(
                 model=self.model_name,
                 messages=[
                     {"role": "system", "content": system},

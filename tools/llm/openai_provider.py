@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+from weakref import WeakKeyDictionary
 
+import httpx
 import openai
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
@@ -35,15 +38,34 @@ class OpenAIChatProvider:
         max_output_tokens: int | None = None,
     ) -> None:
         self.model_name = model
-        self._chat = ChatOpenAI(
-            model=model,
-            api_key=api_key or SecretStr("not-needed"),
-            base_url=base_url,
-            timeout=timeout_seconds,
-            max_retries=0,
-            temperature=0,
-            max_completion_tokens=max_output_tokens,
+        self._options: dict[str, Any] = {
+            "model": model,
+            "api_key": api_key or SecretStr("not-needed"),
+            "base_url": base_url,
+            "timeout": timeout_seconds,
+            "max_retries": 0,
+            "temperature": 0,
+            "max_completion_tokens": max_output_tokens,
+        }
+        self._timeout = timeout_seconds
+        self._per_loop: WeakKeyDictionary[asyncio.AbstractEventLoop, ChatOpenAI] = (
+            WeakKeyDictionary()
         )
+
+    def _chat(self) -> ChatOpenAI:
+        """One ChatOpenAI (and HTTP connection pool) per event loop.
+
+        Why: pooled connections belong to the loop that opened them; the CLI, tests and the API
+        run separate loops over one long-lived provider, and a shared pool would hand a new loop
+        sockets of a closed one.
+        """
+        loop = asyncio.get_running_loop()
+        chat = self._per_loop.get(loop)
+        if chat is None:
+            client = httpx.AsyncClient(timeout=self._timeout)
+            chat = ChatOpenAI(**self._options, http_async_client=client)
+            self._per_loop[loop] = chat
+        return chat
 
     async def complete(
         self, *, system: str, user: str, schema_name: str, json_schema: dict[str, Any]
@@ -53,7 +75,7 @@ class OpenAIChatProvider:
             "json_schema": {"name": schema_name, "schema": json_schema, "strict": False},
         }
         try:
-            message = await self._chat.ainvoke(
+            message = await self._chat().ainvoke(
                 [SystemMessage(content=system), HumanMessage(content=user)],
                 response_format=response_format,
             )
