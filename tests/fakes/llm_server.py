@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse, Response
 
 __all__ = ["Behaviour", "FakeLLM", "LoggedRequest", "running_llm_server"]
 
-INJECTION_MARKER = "ignore"
+INJECTION_MARKER = "ignore all previous instructions"
 
 
 @dataclass
@@ -49,7 +49,8 @@ class Behaviour:
         }
     )
     obey_injection: bool = False
-    """Act like a gullible model: if the prompt says 'ignore', answer buy 1e9 / very bullish."""
+    """Act like a gullible model: if the user prompt says "ignore all previous instructions",
+    answer buy 1e9 (PM) or bullish with confidence 1 (analyst)."""
     prompt_tokens: int = 120
     completion_tokens: int = 30
 
@@ -161,7 +162,7 @@ class FakeLLM:
                         "index": 0,
                         "message": {
                             "role": "assistant",
-                            "content": self._answer_text(schema, system + user),
+                            "content": self._answer_text(schema, user),
                             "refusal": None,
                         },
                         "logprobs": None,
@@ -193,7 +194,7 @@ class FakeLLM:
                 "created_at": "2025-06-02T20:00:00.000000Z",
                 "message": {
                     "role": "assistant",
-                    "content": self._answer_text(schema, system + user),
+                    "content": self._answer_text(schema, user),
                 },
                 "done": True,
                 "done_reason": "stop",
