@@ -1,0 +1,132 @@
+"""Retention: delete checkpoints of threads idle longer than a cutoff, and old run events.
+
+Why by thread: a checkpoint is only useful with its ancestors and pending writes, so a thread is
+kept whole or deleted whole (``delete_thread``, which every saver implements). Financial records
+(intents, orders, fills, decision audit, snapshots, alerts) are never pruned here: they are the
+books, and their retention is a compliance decision, not a disk-space one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from graph.checkpointing import open_checkpointer
+from tools.persistence.schema import RunEventRow
+from tools.persistence.store import Store
+from tools.persistence.types import NaiveDatetimeError
+
+__all__ = [
+    "DEFAULT_RETENTION",
+    "PruneReport",
+    "RetentionInputError",
+    "parse_age",
+    "prune",
+    "prune_checkpoints",
+    "prune_run_events",
+    "stale_threads",
+]
+
+DEFAULT_RETENTION = timedelta(days=30)
+_UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
+_UNITS["w"] = timedelta(weeks=1)
+
+
+class RetentionInputError(ValueError):
+    """An age or cutoff could not be understood."""
+
+
+@dataclass(frozen=True, slots=True)
+class PruneReport:
+    """What a prune removed (or, on a dry run, would remove)."""
+
+    cutoff: datetime
+    """Anything last touched before this instant was eligible."""
+    threads: tuple[str, ...] = ()
+    """Checkpoint threads deleted."""
+    run_events: int = 0
+    """Run-event rows deleted."""
+    dry_run: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+
+def parse_age(text: str) -> timedelta:
+    """Parse ``30d``, ``12h``, ``90m`` or ``2w`` (a positive integer and a unit)."""
+    value, unit = text.strip()[:-1], text.strip()[-1:].lower()
+    if unit not in _UNITS or not value.isdigit() or int(value) <= 0:
+        raise RetentionInputError(f"age must look like 30d, 12h, 90m or 2w; got {text!r}")
+    return int(value) * _UNITS[unit]
+
+
+def _require_aware(cutoff: datetime) -> None:
+    if cutoff.tzinfo is None:
+        raise NaiveDatetimeError(f"cutoff {cutoff.isoformat()} has no time zone")
+
+
+def stale_threads(saver: Any, cutoff: datetime) -> list[str]:
+    """Threads whose newest checkpoint (any namespace) is older than ``cutoff``."""
+    _require_aware(cutoff)
+    newest: dict[str, datetime] = {}
+    for item in saver.list(None):
+        thread_id = str(item.config["configurable"]["thread_id"])
+        at = datetime.fromisoformat(item.checkpoint["ts"])
+        if thread_id not in newest or at > newest[thread_id]:
+            newest[thread_id] = at
+    return sorted(t for t, at in newest.items() if at < cutoff)
+
+
+def prune_checkpoints(saver: Any, cutoff: datetime, *, dry_run: bool = False) -> list[str]:
+    """Delete every thread idle since before ``cutoff``; return the thread ids."""
+    threads = stale_threads(saver, cutoff)
+    if not dry_run:
+        for thread_id in threads:
+            saver.delete_thread(thread_id)
+    return threads
+
+
+def prune_run_events(store: Store, cutoff: datetime, *, dry_run: bool = False) -> int:
+    """Delete run events recorded before ``cutoff``; return how many."""
+    _require_aware(cutoff)
+    old = RunEventRow.at < cutoff
+    with store.sessions.begin() as session:
+        if dry_run:
+            return int(session.scalar(select(func.count()).where(old)) or 0)
+        result = session.execute(delete(RunEventRow).where(old))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def prune(
+    *,
+    now: datetime,
+    older_than: timedelta = DEFAULT_RETENTION,
+    database_url: str | None,
+    checkpoint_urls: Iterable[str] = (),
+    dry_run: bool = False,
+) -> PruneReport:
+    """The retention job: the CLI's ``db prune`` and the scheduler both call this.
+
+    Args:
+        now: the current time (from the caller's clock).
+        older_than: the retention age.
+        database_url: the application store (``None`` skips run events).
+        checkpoint_urls: checkpoint stores to prune (usually just CHECKPOINT_URL).
+        dry_run: count only; delete nothing.
+    """
+    _require_aware(now)
+    cutoff = now - older_than
+    threads: list[str] = []
+    for url in checkpoint_urls:
+        with open_checkpointer(url) as saver:
+            threads.extend(prune_checkpoints(saver, cutoff, dry_run=dry_run))
+    events = 0
+    if database_url is not None:
+        store = Store.open(database_url, auto_upgrade=False)
+        try:
+            events = prune_run_events(store, cutoff, dry_run=dry_run)
+        finally:
+            store.close()
+    return PruneReport(cutoff=cutoff, threads=tuple(threads), run_events=events, dry_run=dry_run)
