@@ -76,6 +76,8 @@ class FinancialDatasetsFake:
     api_key: str = "test-key"
     page_size: int | None = None
     """When set, /prices answers in pages of this many bars linked by ``next_page_url``."""
+    latency: float = 0.0
+    """Seconds added to every answer (models a real network round trip in benchmarks)."""
     ignore_filters: bool = False
     """Serve every record regardless of date parameters (a server that leaks the future)."""
     faults: deque[Fault] = field(default_factory=deque)
@@ -115,6 +117,12 @@ class FinancialDatasetsFake:
     def count(self, path_prefix: str = "/") -> int:
         return sum(1 for _, path, _ in self.log if path.startswith(path_prefix))
 
+    def clone_ticker(self, source: str, ticker: str) -> None:
+        """Serve ``source``'s recorded data under another ticker (benchmarks need more names)."""
+        for by_ticker in self.data.values():
+            if source in by_ticker:
+                by_ticker[ticker] = [{**row, "ticker": ticker} for row in by_ticker[source]]
+
     # app -----------------------------------------------------------------------------------
 
     def app(self) -> FastAPI:
@@ -123,6 +131,8 @@ class FinancialDatasetsFake:
         @app.middleware("http")
         async def gate(request: Request, call_next: Any) -> Response:
             self.log.append((request.method, request.url.path, dict(request.query_params)))
+            if self.latency:
+                await asyncio.sleep(self.latency)
             if self.faults:
                 fault = self.faults.popleft()
                 if fault.delay:
