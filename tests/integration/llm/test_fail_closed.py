@@ -3,6 +3,7 @@ decision or a recorded NO_SIGNAL, never an exception that kills the run."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -157,7 +158,12 @@ async def test_timeout_is_retried_then_no_signal(
     llm = llm_for_provider(request_timeout_seconds=0.3, max_attempts=2)
     verdict = await analyst_verdict(llm)
     assert verdict.signal is VerdictSignal.NO_SIGNAL and verdict.failure_reason == "timeout"
-    assert fake.count == 2  # both attempts reached the server
+    assert llm.calls[0].attempts == 2
+    for _ in range(40):  # on a loaded machine the server may log the retry after the client gave up
+        if fake.count >= 2:
+            break
+        await asyncio.sleep(0.05)
+    assert fake.count == 2  # both attempts reached the server, and no third
     decision = await pm_decision(llm)
     assert decision.action is TradeAction.HOLD and decision.quantity == 0
     assert any("llm_failure:timeout" in c for c in decision.clamps)
