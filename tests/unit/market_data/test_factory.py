@@ -7,16 +7,24 @@ from pathlib import Path
 import pytest
 
 from config.settings import load_settings
-from tools.market_data.composite import FallbackMarketData
+from tools.market_data.composite import DataKind, FallbackMarketData
 from tools.market_data.csv_folder import CsvFolderMarketData
 from tools.market_data.factory import build_market_data
 from tools.market_data.offline import OfflineMarketData
-from tools.market_data.provider import MarketDataProvider
+from tools.market_data.provider import MarketDataError, MarketDataProvider
 
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("DATA_PROVIDERS", "DATA_DIR", "FINANCIAL_DATASETS_API_KEY", "REDIS_URL"):
+    for name in (
+        "DATA_PROVIDERS",
+        "DATA_DIR",
+        "FINANCIAL_DATASETS_API_KEY",
+        "FINANCIAL_DATASETS_BASE_URL",
+        "REDIS_URL",
+        "APCA_API_KEY_ID",
+        "APCA_API_SECRET_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
 
@@ -39,3 +47,43 @@ def test_two_providers_make_a_chain_in_order(shared_data: Path) -> None:
     assert isinstance(provider, FallbackMarketData)
     assert [type(p) for p in provider.providers] == [CsvFolderMarketData, OfflineMarketData]
     assert provider.name == "csv>offline"
+
+
+def test_financialdatasets_first_is_cached_and_falls_back_to_offline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tools.cache import InProcessCache
+    from tools.market_data.cached import CachedMarketData
+    from tools.market_data.financialdatasets import FinancialDatasetsMarketData
+
+    monkeypatch.setenv("FINANCIAL_DATASETS_API_KEY", "k")
+    monkeypatch.setenv("FINANCIAL_DATASETS_BASE_URL", "http://127.0.0.1:9")
+    provider = build_market_data(load_settings(cache={"news_ttl_seconds": 42}))
+    assert isinstance(provider, FallbackMarketData)
+    first, second = provider.providers
+    assert isinstance(first, CachedMarketData) and isinstance(second, OfflineMarketData)
+    assert isinstance(first.inner, FinancialDatasetsMarketData)
+    assert first.inner.client.base_url == "http://127.0.0.1:9"
+    assert isinstance(first.store, InProcessCache)
+    assert first._ttl[DataKind.NEWS] == 42
+
+
+def test_redis_url_selects_the_redis_cache_and_alpaca_needs_keys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tools.cache.redis_store import RedisCache
+    from tools.market_data.alpaca_data import AlpacaMarketData
+    from tools.market_data.cached import CachedMarketData
+
+    settings = load_settings(
+        data_providers=["alpaca"],
+        redis_url="redis://127.0.0.1:9/0",
+        apca_api_key_id="id",
+        apca_api_secret_key="secret",
+        apca_api_data_url="http://127.0.0.1:9",
+    )
+    provider = build_market_data(settings)
+    assert isinstance(provider, CachedMarketData)
+    assert isinstance(provider.inner, AlpacaMarketData) and isinstance(provider.store, RedisCache)
+    with pytest.raises(MarketDataError, match="APCA_API_KEY_ID"):
+        build_market_data(load_settings(data_providers=["alpaca"]))
