@@ -129,7 +129,22 @@ class SqlLedger(Ledger):
     """The trading ledger on a SQLAlchemy store. Safe to share between threads."""
 
     def __init__(self, store: Store) -> None:
+        from tools.persistence.books import SqlBooks
+        from tools.persistence.operations import (
+            AlertStore,
+            PerformanceStore,
+            RiskBaselineStore,
+            WatchlistStore,
+        )
+
         self.store = store
+        self.books = SqlBooks(store)
+        """Fills, portfolio snapshots, runs."""
+        self.watchlist = WatchlistStore(store)
+        self.alerts = AlertStore(store)
+        self.baselines = RiskBaselineStore(store)
+        """Start-of-session equity and high-water mark."""
+        self.performance = PerformanceStore(store)
 
     @classmethod
     def from_url(cls, database_url: str, *, auto_upgrade: bool | None = None) -> SqlLedger:

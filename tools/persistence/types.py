@@ -41,7 +41,8 @@ class Money(TypeDecorator[Decimal]):
         amount = Decimal(value)
         if not amount.is_finite():
             raise ValueError(f"money must be finite, got {amount}")
-        return str(amount) if dialect.name == "sqlite" else amount
+        # One canonical text per value on SQLite, so 10 and 10.0 compare (and dedupe) as equal.
+        return format(amount.normalize(), "f") if dialect.name == "sqlite" else amount
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
