@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from datetime import UTC, date, datetime, time, timedelta
 
-from graph.domain import Bar, InsiderTrade, NewsItem
+from graph.domain import InsiderTrade, NewsItem
 from tools.market_data._synthetic import filing_instant, normal, seeded_rng
 
 __all__ = ["insider_trades_for_week", "news_for_session"]
@@ -44,12 +44,12 @@ _INSIDERS = (
 
 
 def news_for_session(
-    seed: int, ticker: str, day: date, prev_close: float, bar: Bar
+    seed: int, ticker: str, day: date, prev_close: float, close: float
 ) -> list[NewsItem]:
     """Zero to two headlines published during ``day``, latest first."""
     rng = seeded_rng("offline-news", seed, ticker, day)
     count = int(rng.random() * 3)
-    ret = bar.close / prev_close - 1.0
+    ret = close / prev_close - 1.0
     items: list[NewsItem] = []
     for n in range(count):
         tone = max(-1.0, min(1.0, ret * 15.0 + 0.3 * normal(rng)))
@@ -80,7 +80,7 @@ def _add_business_days(day: date, n: int) -> date:
 
 
 def insider_trades_for_week(
-    seed: int, ticker: str, monday: date, days: tuple[date, ...], bars: tuple[Bar, ...]
+    seed: int, ticker: str, monday: date, days: tuple[date, ...], closes: tuple[float, ...]
 ) -> list[InsiderTrade]:
     """Trades dated in the week starting ``monday`` (about one week in three has any)."""
     rng = seeded_rng("offline-insider", seed, ticker, monday)
@@ -92,9 +92,9 @@ def insider_trades_for_week(
         i = bisect_right(days, trade_day) - 1
         if i < 20:
             continue
-        price = bars[i].close
+        price = closes[i]
         # Insiders buy more after a 20-session drop, sell more after a rise.
-        change = price / bars[i - 20].close - 1.0
+        change = price / closes[i - 20] - 1.0
         buy = rng.random() < 0.35 - change * 2.0
         filed = _add_business_days(trade_day, 1 + int(rng.random() * 3))
         name, title = _INSIDERS[int(rng.random() * len(_INSIDERS))]

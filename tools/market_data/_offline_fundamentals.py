@@ -13,7 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from graph.domain import Bar, FinancialMetrics
+from graph.domain import FinancialMetrics
 from tools.market_data._synthetic import filing_instant, normal, seeded_rng
 from tools.market_data.sessions import NEW_YORK
 
@@ -73,9 +73,9 @@ def _year_before(period: date) -> date:
     return date(period.year - 1, period.month, period.day)
 
 
-def _close_on(days: tuple[date, ...], bars: tuple[Bar, ...], day: date) -> float:
+def _close_on(days: tuple[date, ...], closes: tuple[float, ...], day: date) -> float:
     i = bisect_right(days, day) - 1
-    return bars[max(i, 0)].close
+    return closes[max(i, 0)]
 
 
 def _metrics_for(
@@ -139,7 +139,7 @@ def quarterly_metrics(
     seed: int,
     ticker: str,
     days: tuple[date, ...],
-    bars: tuple[Bar, ...],
+    closes: tuple[float, ...],
     as_of: datetime,
     limit: int,
 ) -> list[FinancialMetrics]:
@@ -151,7 +151,10 @@ def quarterly_metrics(
         lag = 25 + int(20 * seeded_rng("offline-filing", seed, ticker, period).random())
         available_at = filing_instant(period + timedelta(days=lag))
         if available_at <= as_of:
-            prices = (_close_on(days, bars, period), _close_on(days, bars, _year_before(period)))
+            prices = (
+                _close_on(days, closes, period),
+                _close_on(days, closes, _year_before(period)),
+            )
             out.append(_metrics_for(seed, ticker, profile, period, prices, available_at))
         period = _quarter_end(period)
     return out

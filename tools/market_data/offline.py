@@ -64,7 +64,11 @@ def _draw_regime(rng: random.Random, base_vol: float) -> _Regime:
 @dataclass(frozen=True, slots=True)
 class _Path:
     days: tuple[date, ...]
-    bars: tuple[Bar, ...]
+    opens: tuple[datetime, ...]
+    """Session open instants (the bars' ``ts``)."""
+    ohlcv: tuple[tuple[float, float, float, float, float], ...]
+    """Raw bar values; ``Bar`` objects are built only for the slice a caller asks for."""
+    closes: tuple[float, ...]
     regimes: tuple[str, ...]
     """Regime kind of each session (for tests and documentation of the setups)."""
 
@@ -97,7 +101,8 @@ def _price_path(seed: int, ticker: str) -> _Path:
     base_volume = 2e6 + 6e7 * rng.random()
     log_price, close = anchor, math.exp(anchor)
     days: list[date] = []
-    bars: list[Bar] = []
+    opens: list[datetime] = []
+    ohlcv: list[tuple[float, float, float, float, float]] = []
     kinds: list[str] = []
     regime, left, level = _draw_regime(rng, base_vol), 0, anchor
     for i in range(start, len(table.days)):
@@ -116,9 +121,16 @@ def _price_path(seed: int, ticker: str) -> _Path:
         o, h, lo, c, v = _ohlcv(rng, close, step, regime.vol, base_volume)
         log_price, close = math.log(c), c
         days.append(table.days[i])
-        bars.append(Bar(ts=table.opens[i], open=o, high=h, low=lo, close=c, volume=v))
+        opens.append(table.opens[i])
+        ohlcv.append((o, h, lo, c, v))
         kinds.append(regime.kind)
-    return _Path(days=tuple(days), bars=tuple(bars), regimes=tuple(kinds))
+    return _Path(
+        days=tuple(days),
+        opens=tuple(opens),
+        ohlcv=tuple(ohlcv),
+        closes=tuple(row[3] for row in ohlcv),
+        regimes=tuple(kinds),
+    )
 
 
 class OfflineMarketData:
@@ -148,7 +160,10 @@ class OfflineMarketData:
             return []
         first = max(start, self._horizon(as_of), OFFLINE_EPOCH)
         lo, hi = bisect_left(path.days, first), bisect_right(path.days, last)
-        return list(path.bars[lo:hi])
+        return [
+            Bar(ts=path.opens[i], open=o, high=h, low=lo_, close=c, volume=v)
+            for i, (o, h, lo_, c, v) in enumerate(path.ohlcv[lo:hi], start=lo)
+        ]
 
     def regime_on(self, ticker: str, day: date) -> str:
         """Which regime drove ``ticker`` on ``day`` (documents the setups; used in tests)."""
@@ -161,7 +176,7 @@ class OfflineMarketData:
         """Quarterly TTM metrics, most recent first, only those filed at or before ``as_of``."""
         _require_aware(as_of)
         path = _price_path(self.seed, ticker.upper())
-        return quarterly_metrics(self.seed, ticker.upper(), path.days, path.bars, as_of, limit)
+        return quarterly_metrics(self.seed, ticker.upper(), path.days, path.closes, as_of, limit)
 
     def news(self, ticker: str, *, as_of: datetime, limit: int = 50) -> list[NewsItem]:
         """Headlines with sentiment, most recent first, published at or before ``as_of``."""
@@ -172,7 +187,7 @@ class OfflineMarketData:
         horizon = self._horizon(as_of)
         while i > 0 and len(items) < limit and path.days[i] >= horizon:
             day_items = news_for_session(
-                self.seed, ticker.upper(), path.days[i], path.bars[i - 1].close, path.bars[i]
+                self.seed, ticker.upper(), path.days[i], path.closes[i - 1], path.closes[i]
             )
             items.extend(n for n in day_items if n.published_at <= as_of)
             i -= 1
@@ -192,7 +207,9 @@ class OfflineMarketData:
         while monday >= max(horizon, OFFLINE_EPOCH) and (len(trades) < limit or extra_weeks):
             if len(trades) >= limit:
                 extra_weeks -= 1
-            week = insider_trades_for_week(self.seed, ticker.upper(), monday, path.days, path.bars)
+            week = insider_trades_for_week(
+                self.seed, ticker.upper(), monday, path.days, path.closes
+            )
             trades.extend(t for t in week if t.available_at <= as_of)
             monday -= timedelta(days=7)
         trades.sort(key=lambda t: t.available_at, reverse=True)
