@@ -1,0 +1,134 @@
+"""The emergency stop: HALTED first, cancel working orders, close every position, alert.
+
+Idempotent: the state is set before anything else (so nothing new starts while we work), the exit
+orders' ids are deterministic (a second run adopts them instead of sending more), our own exit
+orders are never cancelled by a rerun, and an account that is already flat yields a no-op report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from config.settings import RiskParameters
+from graph.domain import EventSeverity, OrderSide, TradingStateRecord, TradingStatus
+from graph.monitor.exit_path import ExitOutcome, exit_through_gate
+from graph.monitor.levels import ExitReason, ExitSignal
+from tools.alerts.dispatcher import AlertDispatcher
+from tools.alerts.model import Alert
+from tools.brokers.base import Broker, BrokerError
+from tools.clock import Clock
+from tools.persistence.ledger import Ledger
+
+__all__ = ["EMERGENCY_THREAD", "EmergencyStopReport", "emergency_stop"]
+
+EMERGENCY_THREAD = "emergency-stop"
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyStopReport:
+    reason: str
+    already_halted: bool
+    cancelled: tuple[str, ...] = ()
+    exits: tuple[ExitOutcome, ...] = ()
+    errors: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def flat(self) -> bool:
+        """True when every exit was sent (errors mean the operator must look)."""
+        return not self.errors and all(o.order is not None for o in self.exits)
+
+
+def emergency_stop(
+    *,
+    reason: str,
+    broker: Broker,
+    ledger: Ledger,
+    limits: RiskParameters,
+    clock: Clock,
+    alerts: AlertDispatcher | None = None,
+) -> EmergencyStopReport:
+    now = clock.now()
+    previous = ledger.trading_state()
+    already = previous.status is TradingStatus.HALTED
+    state = (
+        previous
+        if already
+        else TradingStateRecord(status=TradingStatus.HALTED, reason=reason, changed_at=now)
+    )
+    ledger.set_trading_state(state)
+    errors: list[str] = []
+    ours = {i.client_order_id for i in ledger.intents_for_thread(EMERGENCY_THREAD)}
+    cancelled: list[str] = []
+    try:
+        working = broker.open_orders()
+    except BrokerError as exc:
+        working = []
+        errors.append(f"listing open orders failed: {exc}")
+    for order in working:
+        if order.client_order_id in ours:
+            continue
+        try:
+            broker.cancel_order(order.broker_order_id)
+            cancelled.append(order.client_order_id)
+        except BrokerError as exc:
+            errors.append(f"cancel {order.client_order_id} failed: {exc}")
+    exits: list[ExitOutcome] = []
+    try:
+        portfolio = broker.portfolio()
+        signals = [
+            ExitSignal(
+                symbol=p.symbol,
+                side=_exit_side(p.qty),
+                qty=abs(p.qty),
+                reason=ExitReason.EMERGENCY_STOP,
+                price=p.market_price or p.avg_entry_price,
+                level=None,
+            )
+            for p in portfolio.positions.values()
+            if p.qty != 0
+        ]
+        remaining = [o for o in working if o.client_order_id in ours]
+        exits = exit_through_gate(
+            signals,
+            portfolio=portfolio,
+            broker=broker,
+            ledger=ledger,
+            limits=limits,
+            now=now,
+            thread_id=EMERGENCY_THREAD,
+            trading_state=state,
+            open_orders=remaining,
+        )
+        errors += [f"exit {o.signal.symbol}: {o.error}" for o in exits if o.error]
+    except BrokerError as exc:
+        errors.append(f"reading positions failed: {exc}")
+    report = EmergencyStopReport(reason, already, tuple(cancelled), tuple(exits), tuple(errors))
+    if alerts is not None and not (already and not cancelled and not exits):
+        alerts.send(_alert(report, now))
+    return report
+
+
+def _exit_side(qty: Decimal) -> OrderSide:
+    return OrderSide.SELL if qty > 0 else OrderSide.BUY
+
+
+def _alert(report: EmergencyStopReport, now: datetime) -> Alert:
+    closed = (
+        ", ".join(f"{o.signal.symbol} {o.signal.qty}" for o in report.exits if o.order) or "none"
+    )
+    message = (
+        f"Emergency stop: {report.reason}. Trading is HALTED. Cancelled {len(report.cancelled)} "
+        f"order(s); exits sent: {closed}."
+    )
+    if report.errors:
+        message += " Needs attention: " + "; ".join(report.errors)
+    return Alert(
+        severity=EventSeverity.CRITICAL,
+        title="emergency stop",
+        message=message,
+        at=now,
+        key=f"emergency-stop:{report.reason}",
+        context={"cancelled": str(len(report.cancelled)), "exits": str(len(report.exits))},
+    )

@@ -1,0 +1,88 @@
+"""Stop-loss and take-profit levels per position, and which positions crossed them (pure).
+
+Why pure: the decision "this position must go" is a table of cases (long/short, stop/target,
+explicit/default levels) that tests must be able to enumerate without a broker or a database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from config.settings import RiskParameters
+from graph.domain import OrderSide, Position
+
+__all__ = ["ExitReason", "ExitSignal", "ProtectiveLevels", "default_levels", "position_exits"]
+
+
+class ExitReason(StrEnum):
+    STOP_LOSS = "stop_loss"
+    TAKE_PROFIT = "take_profit"
+    EMERGENCY_STOP = "emergency_stop"
+
+
+@dataclass(frozen=True, slots=True)
+class ProtectiveLevels:
+    stop_loss: Decimal | None
+    take_profit: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class ExitSignal:
+    symbol: str
+    side: OrderSide
+    qty: Decimal
+    """Always positive: the whole position."""
+    reason: ExitReason
+    price: Decimal
+    level: Decimal | None
+
+
+def default_levels(position: Position, limits: RiskParameters) -> ProtectiveLevels:
+    """stop_loss_pct / take_profit_pct around the entry price, mirrored for a short."""
+    entry = position.avg_entry_price
+    stop = Decimal(str(limits.stop_loss_pct))
+    target = Decimal(str(limits.take_profit_pct))
+    if position.qty > 0:
+        return ProtectiveLevels(entry * (1 - stop), entry * (1 + target))
+    return ProtectiveLevels(entry * (1 + stop), entry * (1 - target))
+
+
+def _crossed(position: Position, price: Decimal, levels: ProtectiveLevels) -> ExitSignal | None:
+    long = position.qty > 0
+    side = OrderSide.SELL if long else OrderSide.BUY
+    qty = abs(position.qty)
+    stop, target = levels.stop_loss, levels.take_profit
+    if stop is not None and (price <= stop if long else price >= stop):
+        return ExitSignal(position.symbol, side, qty, ExitReason.STOP_LOSS, price, stop)
+    if target is not None and (price >= target if long else price <= target):
+        return ExitSignal(position.symbol, side, qty, ExitReason.TAKE_PROFIT, price, target)
+    return None
+
+
+def position_exits(
+    positions: dict[str, Position],
+    levels: dict[str, ProtectiveLevels],
+    limits: RiskParameters,
+) -> list[ExitSignal]:
+    """Positions whose market price crossed their stop (checked first) or target.
+
+    Explicit levels (from the entry decision) win; a missing side falls back to the default
+    percentage. Positions without a market price are skipped: the monitor reports them instead.
+    """
+    out = []
+    for symbol in sorted(positions):
+        position = positions[symbol]
+        if position.qty == 0 or position.market_price is None:
+            continue
+        fallback = default_levels(position, limits)
+        given = levels.get(symbol, ProtectiveLevels(None, None))
+        chosen = ProtectiveLevels(
+            given.stop_loss if given.stop_loss is not None else fallback.stop_loss,
+            given.take_profit if given.take_profit is not None else fallback.take_profit,
+        )
+        signal = _crossed(position, position.market_price, chosen)
+        if signal is not None:
+            out.append(signal)
+    return out

@@ -1,0 +1,126 @@
+"""The position monitor: one pass over the account, run on a schedule.
+
+Each pass: read the account; advance the persisted session baseline and high-water mark; at 100 %
+of the daily-loss limit run the emergency stop; at the warning fraction alert once per session;
+otherwise close positions that crossed their stop-loss or take-profit through the gate's exit path.
+Positions whose exit is already working at the broker are left to that order (broker-side legs are
+preferred); closed positions are never touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from config.settings import RiskParameters
+from graph.domain import EventSeverity, OrderSide, PortfolioSnapshot
+from graph.monitor.emergency import EmergencyStopReport, emergency_stop
+from graph.monitor.entry_levels import entry_levels
+from graph.monitor.exit_path import ExitOutcome, exit_through_gate
+from graph.monitor.levels import ProtectiveLevels, position_exits
+from graph.monitor.loss_guard import LossLevel, LossStatus, daily_loss_status
+from graph.risk.memory import RiskMemory, session_date
+from tools.alerts.dispatcher import AlertDispatcher
+from tools.alerts.model import Alert
+from tools.brokers.base import Broker
+from tools.clock import Clock
+from tools.persistence.sql_ledger import SqlLedger
+
+__all__ = ["MONITOR_THREAD", "MonitorReport", "PositionMonitor"]
+
+MONITOR_THREAD = "position-monitor"
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorReport:
+    loss: LossStatus
+    exits: tuple[ExitOutcome, ...] = ()
+    emergency: EmergencyStopReport | None = None
+    skipped: tuple[str, ...] = field(default_factory=tuple)
+    """Symbols left alone, with why (exit already working, no market price)."""
+
+
+class PositionMonitor:
+    def __init__(
+        self,
+        *,
+        broker: Broker,
+        ledger: SqlLedger,
+        limits: RiskParameters,
+        clock: Clock,
+        alerts: AlertDispatcher | None = None,
+    ) -> None:
+        self._broker = broker
+        self._ledger = ledger
+        self._limits = limits
+        self._clock = clock
+        self._alerts = alerts
+        self._memory = RiskMemory(ledger.store)
+
+    def run_once(self) -> MonitorReport:
+        now = self._clock.now()
+        portfolio = self._broker.portfolio()
+        baseline, _ = self._memory.observe_equity(portfolio.equity, now)
+        loss = daily_loss_status(portfolio.equity, baseline, self._limits)
+        if loss.level is LossLevel.BREACHED:
+            report = emergency_stop(
+                reason=f"daily loss {loss.loss_pct:.2%} reached the {loss.limit_pct:.2%} limit",
+                broker=self._broker,
+                ledger=self._ledger,
+                limits=self._limits,
+                clock=self._clock,
+                alerts=self._alerts,
+            )
+            return MonitorReport(loss=loss, emergency=report)
+        if loss.level is LossLevel.WARNING:
+            self._alert(
+                EventSeverity.WARNING,
+                "daily loss warning",
+                f"daily loss {loss.loss_pct:.2%} of a {loss.limit_pct:.2%} limit",
+                key=f"daily-loss-warning:{session_date(now)}",
+            )
+        working = self._broker.open_orders()
+        exiting = {o.ticker for o in working if self._is_exit(o.ticker, o.side, portfolio)}
+        levels: dict[str, ProtectiveLevels] = entry_levels(self._ledger.store, portfolio.positions)
+        signals = position_exits(portfolio.positions, levels, self._limits)
+        skipped = [f"{s.symbol}: exit already working" for s in signals if s.symbol in exiting]
+        skipped += [
+            f"{p.symbol}: no market price"
+            for p in portfolio.positions.values()
+            if p.market_price is None
+        ]
+        todo = [s for s in signals if s.symbol not in exiting]
+        outcomes = exit_through_gate(
+            todo,
+            portfolio=portfolio,
+            broker=self._broker,
+            ledger=self._ledger,
+            limits=self._limits,
+            now=now,
+            thread_id=MONITOR_THREAD,
+            trading_state=self._ledger.trading_state(),
+            open_orders=working,
+        )
+        for o in outcomes:
+            severity = EventSeverity.INFO if o.order else EventSeverity.ERROR
+            self._alert(
+                severity,
+                f"{o.signal.reason.value} {o.signal.symbol}",
+                f"{o.signal.symbol} at {o.signal.price} crossed {o.signal.level}: "
+                + (
+                    f"exit {o.order.client_order_id} sent" if o.order else f"exit failed: {o.error}"
+                ),
+                key=f"{o.signal.reason.value}:{o.signal.symbol}:{session_date(now)}",
+            )
+        return MonitorReport(loss=loss, exits=tuple(outcomes), skipped=tuple(skipped))
+
+    @staticmethod
+    def _is_exit(symbol: str, side: OrderSide, portfolio: PortfolioSnapshot) -> bool:
+        held = portfolio.position_qty(symbol)
+        return (held > 0 and side is OrderSide.SELL) or (held < 0 and side is OrderSide.BUY)
+
+    def _alert(self, severity: EventSeverity, title: str, message: str, *, key: str) -> None:
+        if self._alerts is None:
+            return
+        self._alerts.send(
+            Alert(severity=severity, title=title, message=message, at=self._clock.now(), key=key)
+        )
