@@ -9,6 +9,7 @@ and point-in-time filters use the filing, never the trade date.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from graph.domain import InsiderTrade, NewsItem
@@ -80,7 +81,7 @@ def _add_business_days(day: date, n: int) -> date:
 
 
 def insider_trades_for_week(
-    seed: int, ticker: str, monday: date, days: tuple[date, ...], closes: tuple[float, ...]
+    seed: int, ticker: str, monday: date, days: tuple[date, ...], closes: Sequence[float]
 ) -> list[InsiderTrade]:
     """Trades dated in the week starting ``monday`` (about one week in three has any)."""
     rng = seeded_rng("offline-insider", seed, ticker, monday)

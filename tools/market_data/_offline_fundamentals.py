@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -73,7 +74,7 @@ def _year_before(period: date) -> date:
     return date(period.year - 1, period.month, period.day)
 
 
-def _close_on(days: tuple[date, ...], closes: tuple[float, ...], day: date) -> float:
+def _close_on(days: tuple[date, ...], closes: Sequence[float], day: date) -> float:
     i = bisect_right(days, day) - 1
     return closes[max(i, 0)]
 
@@ -139,7 +140,7 @@ def quarterly_metrics(
     seed: int,
     ticker: str,
     days: tuple[date, ...],
-    closes: tuple[float, ...],
+    closes: Sequence[float],
     as_of: datetime,
     limit: int,
 ) -> list[FinancialMetrics]:

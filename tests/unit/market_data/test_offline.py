@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tools.market_data.offline import OfflineMarketData
 from tools.market_data.quality import check_missing_sessions, check_ohlc, check_positive_prices
@@ -143,3 +145,25 @@ def test_news_and_insider_trades_honour_as_of(market: OfflineMarketData) -> None
 def test_naive_as_of_is_rejected(market: OfflineMarketData) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         market.bars("AAPL", start=date(2026, 1, 1), as_of=datetime(2026, 11, 20, 22))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    ticker=st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ.", min_size=1, max_size=6),
+    seed=st.integers(min_value=0, max_value=10_000),
+    days_after=st.integers(min_value=200, max_value=9000),
+    hour=st.integers(min_value=0, max_value=23),
+)
+def test_property_every_answer_is_consistent_and_point_in_time(
+    ticker: str, seed: int, days_after: int, hour: int
+) -> None:
+    as_of = datetime(2000, 1, 3, hour, tzinfo=UTC) + timedelta(days=days_after)
+    market = OfflineMarketData(seed=seed, history_days=120)
+    bars = market.bars(ticker, start=date(1999, 1, 1), as_of=as_of)
+    table = nyse_sessions()
+    assert bars
+    assert all(table.close_at(b.ts.astimezone(NEW_YORK).date()) <= as_of for b in bars)
+    assert check_ohlc(bars) is None and check_positive_prices(bars) is None
+    assert all(m.available_at <= as_of for m in market.financial_metrics(ticker, as_of=as_of))
+    assert all(n.published_at <= as_of for n in market.news(ticker, as_of=as_of))
+    assert all(t.available_at <= as_of for t in market.insider_trades(ticker, as_of=as_of))
