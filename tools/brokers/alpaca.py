@@ -9,6 +9,7 @@ fill keeps the fill: the order is read back and nothing is raised.
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,7 @@ from alpaca.trading.client import TradingClient
 from alpaca.trading.enums import QueryOrderStatus
 from alpaca.trading.requests import GetOrdersRequest
 
+from config.settings import Settings
 from graph.domain import Order, OrderIntent, PortfolioSnapshot
 from graph.risk.snapshot import AssetStatus
 from tools.brokers._alpaca_mapping import (
@@ -33,12 +35,12 @@ from tools.brokers.base import (
     DuplicateClientOrderIdError,
     OrderRejectedError,
 )
-from tools.clock import Clock
+from tools.brokers.live_gate import LIVE_URL, PAPER_URL, choose_endpoint, confirm_live
+from tools.clock import Clock, SystemClock
 
-__all__ = ["LIVE_URL", "PAPER_URL", "AlpacaAccount", "AlpacaBroker"]
+__all__ = ["LIVE_URL", "PAPER_URL", "AlpacaAccount", "AlpacaBroker", "build_alpaca_broker"]
 
-PAPER_URL = "https://paper-api.alpaca.markets"
-LIVE_URL = "https://api.alpaca.markets"
+log = logging.getLogger(__name__)
 _DUPLICATE_CODE = 40010001
 
 
@@ -114,6 +116,7 @@ class AlpacaBroker:
     ) -> None:
         self.paper = paper
         self.base_url = base_url
+        self.gating_note = "paper trading (default)" if paper else "live"
         self._clock = clock
         self._client = _Client(
             api_key=api_key,
@@ -211,3 +214,30 @@ class AlpacaBroker:
             return fn(*args)
         except (APIError, requests.RequestException) as exc:
             raise BrokerError(f"alpaca {getattr(fn, '__name__', 'call')} failed: {exc}") from exc
+
+
+def build_alpaca_broker(settings: Settings, *, clock: Clock | None = None) -> AlpacaBroker:
+    """The Alpaca broker the settings allow: paper unless live is requested *and* confirmed."""
+    key, secret = settings.apca_api_key_id, settings.apca_api_secret_key
+    if key is None or secret is None:
+        raise BrokerError("APCA_API_KEY_ID and APCA_API_SECRET_KEY are required for BROKER=alpaca")
+
+    def make(url: str, paper: bool) -> AlpacaBroker:
+        return AlpacaBroker(
+            api_key=key.get_secret_value(),
+            secret_key=secret.get_secret_value(),
+            base_url=url,
+            paper=paper,
+            clock=clock or SystemClock(),
+        )
+
+    choice = choose_endpoint(settings)
+    broker = make(choice.base_url, choice.paper)
+    if not choice.paper:
+        final = confirm_live(choice, settings, broker.account().account_number)
+        if final.paper:
+            log.error("live trading refused: %s", final.note)
+            broker = make(final.base_url, True)
+        choice = final
+    broker.gating_note = choice.note
+    return broker
