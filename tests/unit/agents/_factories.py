@@ -11,7 +11,15 @@ from functools import cache
 from pathlib import Path
 
 from config.settings import RiskParameters, Settings, Thresholds, load_settings
-from graph.domain import Bar, FinancialMetrics, PortfolioSnapshot, Position, TickerData
+from graph.domain import (
+    Bar,
+    FinancialMetrics,
+    InsiderTrade,
+    NewsItem,
+    PortfolioSnapshot,
+    Position,
+    TickerData,
+)
 
 START = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
 AS_OF = datetime(2025, 6, 2, 20, 0, tzinfo=UTC)
@@ -179,4 +187,66 @@ def portfolio(
         equity=eq,
         buying_power=Decimal(cash),
         positions=held,
+    )
+
+
+def _periods(
+    base: dict[str, float | None], eps_path: Sequence[float]
+) -> tuple[FinancialMetrics, ...]:
+    """Newest first: one report per year with ``eps_path[i]`` as EPS and a drifting multiple."""
+    return tuple(
+        FinancialMetrics(
+            ticker="TEST",
+            report_period=date(2025 - i, 3, 31),
+            available_at=datetime(2025 - i, 5, 1, tzinfo=UTC),
+            **{
+                **base,
+                "earnings_per_share": eps,
+                "enterprise_value_to_ebitda_ratio": (base["enterprise_value_to_ebitda_ratio"] or 1)
+                * (1 + 0.15 * i),
+            },
+        )
+        for i, eps in enumerate(eps_path)
+    )
+
+
+def _insiders(shares: Sequence[float]) -> tuple[InsiderTrade, ...]:
+    return tuple(
+        InsiderTrade(ticker="TEST", available_at=AS_OF - timedelta(days=10 * i), shares=s)
+        for i, s in enumerate(shares)
+    )
+
+
+def _news(sentiment: float) -> tuple[NewsItem, ...]:
+    return tuple(
+        NewsItem(
+            ticker="TEST",
+            title="Company update",
+            source="wire",
+            published_at=AS_OF - timedelta(days=i),
+            sentiment=sentiment,
+        )
+        for i in range(5)
+    )
+
+
+def strong_company() -> TickerData:
+    """Cheap, profitable, growing, unlevered, rising steadily, insiders buying, gloomy headlines."""
+    return TickerData(
+        ticker="TEST",
+        bars=tuple(bars_from_closes(wave(260, start=30.0, drift=0.003, amp=0.002))),
+        metrics=_periods({**STRONG_METRICS, "revenue_growth": 0.25}, [8.0, 7.0, 6.1, 5.3]),
+        news=_news(-0.3),
+        insider_trades=_insiders([5000, 3000, -500]),
+    )
+
+
+def weak_company() -> TickerData:
+    """Expensive, loss-making, shrinking, levered, falling, insiders selling, euphoric headlines."""
+    return TickerData(
+        ticker="TEST",
+        bars=tuple(bars_from_closes(wave(260, start=100.0, drift=-0.004, amp=0.03))),
+        metrics=_periods(WEAK_METRICS, [-1.0, 0.5, 1.2, 1.5]),
+        news=_news(0.6),
+        insider_trades=_insiders([-8000, -4000, 200]),
     )
