@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -22,6 +23,7 @@ from graph.checkpointing import aopen_checkpointer
 from graph.domain import ApprovalVerdict
 from graph.modes import WorkflowMode
 from graph.runner import CycleResult, ThreadNotFoundError, aapprove, arun_cycle
+from tools.clock import Clock, FixedClock, SystemClock
 
 __all__ = ["app"]
 
@@ -48,6 +50,44 @@ def _progress(console: Console):  # type: ignore[no-untyped-def]
     return report
 
 
+def _clock(settings: Settings, as_of: datetime | None) -> Clock:
+    """The wall clock, or a fixed replay time: allowed only against the local paper broker."""
+    if as_of is None:
+        return SystemClock()
+    if settings.broker != "paper":
+        Console(stderr=True).print(
+            "[red]--as-of replays history and is refused with BROKER=alpaca[/]"
+        )
+        raise typer.Exit(code=2)
+    return FixedClock(as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC))
+
+
+AsOfOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--as-of",
+        formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"],
+        help="Replay at this time (UTC unless an offset is given); paper broker only.",
+    ),
+]
+
+
+def _finish(go: Callable[[], Coroutine[Any, Any, CycleResult]], thread_id: str) -> CycleResult:
+    """Run the cycle; a failure is reported with the way back in (its checkpoint is kept)."""
+    try:
+        return asyncio.run(go())
+    except ThreadNotFoundError as exc:
+        Console(stderr=True).print(f"[red]{exc}[/]")
+        raise typer.Exit(code=1) from None
+    except Exception as exc:
+        Console(stderr=True).print(
+            f"[red]cycle {thread_id} stopped: {type(exc).__name__}: {exc}[/]\n"
+            f"Its progress is checkpointed; fix the cause and run "
+            f"`hedgegraph run --thread {thread_id}` to resume."
+        )
+        raise typer.Exit(code=1) from None
+
+
 def _emit(result: CycleResult, as_json: bool) -> None:
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
@@ -72,14 +112,15 @@ def run(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON document instead of the table.")
     ] = False,
+    as_of: AsOfOption = None,
 ) -> None:
     """Run one trading cycle (or resume THREAD): signals, decisions, gate verdicts, orders."""
     settings = _settings()
     if session is not None and session not in ("autonomous", "supervised"):
         raise typer.BadParameter("must be autonomous or supervised", param_hint="--session")
     thread_id = thread or f"cycle-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    chosen = [t for t in tickers.split(",")] if tickers else list(settings.universe)
-    context = build_context(settings)
+    chosen = tickers.split(",") if tickers else list(settings.universe)
+    context = build_context(settings, clock=_clock(settings, as_of))
     progress = Console(stderr=True)
 
     async def go() -> CycleResult:
@@ -94,7 +135,7 @@ def run(
                 on_progress=_progress(progress),
             )
 
-    _emit(asyncio.run(go()), as_json)
+    _emit(_finish(go, thread_id), as_json)
 
 
 @app.command()
@@ -104,10 +145,15 @@ def approve(
     note: Annotated[str, typer.Option(help="Free-text note stored with the verdict.")] = "",
     approver: Annotated[str, typer.Option(help="Who decided.")] = "operator",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    as_of: AsOfOption = None,
 ) -> None:
-    """Approve (or --reject) the orders a supervised cycle is waiting on, then finish the cycle."""
+    """Approve (or --reject) the orders a supervised cycle is waiting on, then finish the cycle.
+
+    The orders go back through the risk gate first: a decision that has expired since it was
+    proposed, or that a halt now forbids, is vetoed rather than executed.
+    """
     settings = _settings()
-    context = build_context(settings)
+    context = build_context(settings, clock=_clock(settings, as_of))
     verdict = ApprovalVerdict(approved=not reject, approver=approver, note=note)
 
     async def go() -> CycleResult:
@@ -120,12 +166,7 @@ def approve(
                 on_progress=_progress(Console(stderr=True)),
             )
 
-    try:
-        result = asyncio.run(go())
-    except ThreadNotFoundError as exc:
-        Console(stderr=True).print(f"[red]{exc}[/]")
-        raise typer.Exit(code=1) from None
-    _emit(result, as_json)
+    _emit(_finish(go, thread), as_json)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -11,8 +11,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
-from tools.persistence.sql_ledger import SqlLedger
-
 from config.settings import Settings
 from graph.context import TradingContext
 from mazo_bridge.placeholder import RulesResearch
@@ -22,13 +20,12 @@ from tools.clock import Clock, SystemClock
 from tools.llm.base import StructuredLLM
 from tools.market_data.factory import build_market_data
 from tools.market_data.provider import MarketDataError, MarketDataProvider
+from tools.persistence.sql_ledger import SqlLedger
 
 __all__ = ["build_context", "latest_close_source"]
 
 
-def latest_close_source(
-    provider: MarketDataProvider, clock: Clock
-) -> Callable[[str], Decimal]:
+def latest_close_source(provider: MarketDataProvider, clock: Clock) -> Callable[[str], Decimal]:
     """Paper-broker price source: the last close the market data knows at ``clock.now()``."""
 
     def latest_close(ticker: str) -> Decimal:

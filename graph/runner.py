@@ -91,8 +91,10 @@ async def _drive(
     context: TradingContext,
     on_progress: ProgressCallback | None,
 ) -> None:
+    # durability="sync": each step's checkpoint is on disk before the next step starts, so a crash
+    # inside ``execute`` never rolls the thread back to before the gate's verdicts were saved.
     async for chunk in graph.astream(
-        payload, _config(thread_id), context=context, stream_mode="updates"
+        payload, _config(thread_id), context=context, stream_mode="updates", durability="sync"
     ):
         for node, update in chunk.items():
             if on_progress is not None and node != "__interrupt__":
@@ -149,7 +151,9 @@ async def arun_cycle(
     else:
         state = await graph.aget_state(_config(thread_id))
         waiting = any(task.interrupts for task in state.tasks)
-        if state.next and not waiting:
+        # ``record`` is the last node on every path; until it has run the thread is unfinished,
+        # even when ``state.next`` is empty because the last task's writes are still pending.
+        if not state.values.get("recorded") and not waiting:
             await _drive(graph, None, thread_id, context, on_progress)
     return await _result(graph, thread_id)
 

@@ -6,6 +6,8 @@ fail-closed) then decides. It never fails open silently.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from langgraph.runtime import Runtime
 
 from graph.context import TradingContext
@@ -82,7 +84,7 @@ def research_decisions(state: TradingState, runtime: Runtime[TradingContext]) ->
             decision = decision.model_copy(
                 update={
                     "action": TradeAction.HOLD,
-                    "quantity": 0,
+                    "quantity": Decimal(0),
                     "clamps": (*decision.clamps, f"entry blocked: {reason}"),
                 }
             )

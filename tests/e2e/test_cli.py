@@ -16,6 +16,7 @@ from config.settings import load_settings
 from graph.assembly import build_context
 
 TICKERS = "AAPL,MSFT,NVDA,AMZN,META,TSLA,GOOGL,JPM"
+AS_OF = "2025-03-11T15:00:00"  # a session where the synthetic market yields an approved entry
 _PASSTHROUGH = ("PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR")
 
 
@@ -27,6 +28,8 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
 
 
 def _cli(home: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    if args and args[0] in ("run", "approve") and "--help" not in args:
+        args = (*args, "--as-of", AS_OF)
     return subprocess.run(
         [sys.executable, "-m", "api.cli", *args],
         env=_env(home, **extra),
@@ -88,7 +91,7 @@ def test_kill_around_execute_then_rerun_places_each_order_once(
     approved = [
         v["intent"]["client_order_id"] for v in resumed["verdicts"] if v["outcome"] != "vetoed"
     ]
-    assert approved, "precondition: the cycle should approve at least one order"
+    assert approved, f"precondition: the cycle should approve at least one order: {resumed}"
     assert sorted(o["client_order_id"] for o in resumed["orders"]) == sorted(approved)
 
     again = _json(_cli(tmp_path, "run", "--json", "--thread", "k1"))
@@ -167,3 +170,56 @@ def test_help_on_every_command(tmp_path: Path, command: list[str]) -> None:
     proc = _cli(tmp_path, *command, "--help")
     assert proc.returncode == 0
     assert "Usage" in proc.stdout
+
+
+def test_approval_after_the_decision_expired_is_vetoed_by_the_gate(tmp_path: Path) -> None:
+    waiting = _json(
+        _cli(
+            tmp_path,
+            "run",
+            "--tickers",
+            TICKERS,
+            "--session",
+            "supervised",
+            "--json",
+            "--thread",
+            "s3",
+        )
+    )
+    assert waiting["pending_approval"]
+    late = subprocess.run(  # approve a day later, on the wall clock's idea of "later"
+        [
+            sys.executable,
+            "-m",
+            "api.cli",
+            "approve",
+            "--thread",
+            "s3",
+            "--json",
+            "--as-of",
+            "2025-03-12T15:00:00",
+        ],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    done = _json(late)
+    assert done["orders"] == []
+    codes = {r["code"] for v in done["verdicts"] for r in v["reasons"]}
+    assert "decision_expired" in codes
+
+
+def test_as_of_is_refused_for_a_real_broker(tmp_path: Path) -> None:
+    proc = _cli(
+        tmp_path,
+        "run",
+        "--tickers",
+        "AAPL",
+        BROKER="alpaca",
+        APCA_API_KEY_ID="k",
+        APCA_API_SECRET_KEY="s",
+    )
+    assert proc.returncode == 2
+    assert "--as-of" in proc.stderr

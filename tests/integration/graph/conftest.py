@@ -15,7 +15,7 @@ from graph.checkpointing import aopen_checkpointer
 from graph.context import TradingContext
 from tools.clock import FixedClock
 
-AS_OF = datetime(2025, 6, 3, 15, 0, tzinfo=UTC)  # a Tuesday, mid-session
+AS_OF = datetime(2025, 3, 11, 15, 0, tzinfo=UTC)  # a session with an approved entry
 
 
 @pytest.fixture
