@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from graph.domain import Bar, DataIssue, DataQuality, FinancialMetrics, InsiderTrade, NewsItem
-from tools.market_data.sessions import NEW_YORK, nyse_sessions
+from tools.market_data.sessions import CALENDAR_FIRST, CALENDAR_LAST, NEW_YORK, nyse_sessions
 
 __all__ = [
     "Finding",
@@ -38,7 +38,9 @@ def check_missing_sessions(bars: Sequence[Bar], *, max_missing: int = 0) -> Find
     if len(bars) < 2:
         return None
     have = {_bar_day(b) for b in bars}
-    expected = nyse_sessions().between(_bar_day(bars[0]), _bar_day(bars[-1]))
+    first = max(_bar_day(bars[0]), CALENDAR_FIRST)
+    last = min(_bar_day(bars[-1]), CALENDAR_LAST)
+    expected = nyse_sessions().between(first, last) if first <= last else []
     missing = [d for d in expected if d not in have]
     if len(missing) <= max_missing:
         return None
@@ -86,7 +88,7 @@ def check_stale_last_bar(
     last_bar = _bar_day(bars[-1])
     if last_closed is None or last_bar >= last_closed:
         return None
-    lag = len(table.between(last_bar, last_closed)) - 1
+    lag = len(table.between(max(last_bar, CALENDAR_FIRST), last_closed)) - 1
     if lag <= max_lag_sessions:
         return None
     return (

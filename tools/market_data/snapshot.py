@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from graph.domain import DataIssue, MarketSnapshot, TickerData
+from graph.domain import DataIssue, DataQuality, MarketSnapshot, TickerData
 from tools.market_data.composite import DataKind, SourceAttributing
 from tools.market_data.provider import MarketDataProvider
 from tools.market_data.quality import Finding, assess, check_future_dated
@@ -80,6 +80,21 @@ def build_ticker_data(
     )
 
 
+def _safe_ticker_data(
+    provider: MarketDataProvider, ticker: str, *, as_of: datetime, lookback_days: int
+) -> TickerData:
+    """``build_ticker_data``, with any unexpected failure recorded on the ticker, not raised."""
+    try:
+        return build_ticker_data(provider, ticker, as_of=as_of, lookback_days=lookback_days)
+    except Exception as exc:  # recorded as NO_BARS with the reason; other tickers go on
+        detail = f"no_bars: snapshot failed: {type(exc).__name__}: {exc}"
+        return TickerData(
+            ticker=ticker,
+            quality=DataQuality(issues=(DataIssue.NO_BARS,), detail=(detail,)),
+            source=provider.name,
+        )
+
+
 def build_snapshot(
     provider: MarketDataProvider,
     tickers: Sequence[str],
@@ -100,7 +115,7 @@ def build_snapshot(
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="snapshot") as pool:
         data = list(
             pool.map(
-                lambda t: build_ticker_data(provider, t, as_of=as_of, lookback_days=lookback_days),
+                lambda t: _safe_ticker_data(provider, t, as_of=as_of, lookback_days=lookback_days),
                 unique,
             )
         )

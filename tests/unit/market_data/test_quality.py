@@ -68,3 +68,13 @@ def test_future_dated_records_are_reported() -> None:
     assert finding is not None
     assert finding[0] is DataIssue.FUTURE_DATED and "2 record(s)" in finding[1]
     assert check_future_dated(as_of=AS_OF, bars=CLEAN) is None
+
+
+def test_bars_outside_the_calendar_window_do_not_crash_the_checks() -> None:
+    table = nyse_sessions()
+    old = [
+        Bar(ts=table.open_at(d), open=1.0, high=1.0, low=1.0, close=1.0, volume=1.0)
+        for d in (date(1989, 12, 28), date(1989, 12, 29), date(1990, 1, 2), date(1990, 1, 3))
+    ]
+    quality = assess(old, as_of=datetime(1990, 1, 3, 22, tzinfo=UTC))
+    assert quality.issues == ()

@@ -105,3 +105,23 @@ def test_csv_data_past_its_end_is_stale(shared_data: Path) -> None:
         provider, ["AAPL"], as_of=datetime(2024, 1, 12, 22, tzinfo=UTC), lookback_days=30
     )
     assert snap.tickers["AAPL"].quality.issues == (DataIssue.STALE_LAST_BAR,)
+
+
+class NaiveNewsFor(OfflineMarketData):
+    """Returns a news item with a naive timestamp for NVDA (a provider bug the checks trip on)."""
+
+    name = "naive"
+
+    def news(self, ticker: str, *, as_of: datetime, limit: int = 50) -> list[NewsItem]:
+        if ticker == "NVDA":
+            return [
+                NewsItem(ticker=ticker, title="t", source="s", published_at=datetime(2026, 11, 20))
+            ]
+        return super().news(ticker, as_of=as_of, limit=limit)
+
+
+def test_an_unexpected_provider_bug_is_recorded_per_ticker() -> None:
+    snap = build_snapshot(NaiveNewsFor(), ["AAPL", "NVDA"], as_of=AS_OF)
+    assert snap.tickers["NVDA"].quality.issues == (DataIssue.NO_BARS,)
+    assert "snapshot failed: TypeError" in snap.tickers["NVDA"].quality.detail[0]
+    assert snap.tickers["AAPL"].quality.tradable
