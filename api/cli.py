@@ -22,7 +22,7 @@ from graph.assembly import build_context
 from graph.checkpointing import aopen_checkpointer
 from graph.domain import ApprovalVerdict
 from graph.modes import WorkflowMode
-from graph.runner import CycleResult, ThreadNotFoundError, aapprove, arun_cycle
+from graph.runner import CycleResult, ProgressCallback, ThreadNotFoundError, aapprove, arun_cycle
 from tools.clock import Clock, FixedClock, SystemClock
 
 __all__ = ["app"]
@@ -43,7 +43,7 @@ def _settings() -> Settings:
         raise typer.Exit(code=2) from None
 
 
-def _progress(console: Console):  # type: ignore[no-untyped-def]
+def _progress(console: Console) -> ProgressCallback:
     def report(node: str, update: dict[str, Any]) -> None:
         console.print(f"[dim]✓ {node}[/]")
 

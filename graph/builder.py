@@ -17,7 +17,7 @@ from langgraph.types import Send
 
 from graph.context import TradingContext
 from graph.modes import WorkflowMode
-from graph.nodes.analysts import fan_out_analysts, run_analyst
+from graph.nodes.analysts import AnalystTask, fan_out_analysts, run_analyst
 from graph.nodes.approval import approval
 from graph.nodes.execute import execute
 from graph.nodes.load_context import load_context
@@ -69,7 +69,9 @@ def build_graph(mode: WorkflowMode | str) -> StateGraph[TradingState, TradingCon
         builder.add_edge("research_validation", "record")
         return builder
 
-    builder.add_node("analyst", run_analyst)
+    # The Send payload (AnalystTask) differs from the graph state; langgraph's overloads cannot
+    # express a node whose input is a Send payload, hence the ignore.
+    builder.add_node("analyst", run_analyst, input_schema=AnalystTask)  # type: ignore[call-overload]
     builder.add_node("portfolio_manager", portfolio_manager)
     builder.add_node("risk_gate", risk_gate)
     builder.add_node("approval", approval)

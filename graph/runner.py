@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 from pydantic import BaseModel
@@ -70,14 +71,14 @@ class CycleResult(BaseModel):
     pending_approval: list[GateVerdict]
 
 
-def _config(thread_id: str) -> dict[str, Any]:
+def _config(thread_id: str) -> RunnableConfig:
     return {"configurable": {"thread_id": thread_id}}
 
 
 async def _stored_request(
     checkpointer: BaseCheckpointSaver[Any], thread_id: str
 ) -> RunRequest | None:
-    saved = await checkpointer.aget_tuple(_config(thread_id))  # type: ignore[arg-type]
+    saved = await checkpointer.aget_tuple(_config(thread_id))
     if saved is None:
         return None
     request = saved.checkpoint["channel_values"].get("request")
