@@ -13,6 +13,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
+from threading import Lock
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -80,9 +81,17 @@ class SessionTable:
         return self.days[i - 1] if i > 0 else None
 
 
-@lru_cache(maxsize=1)
+_BUILD_LOCK = Lock()
+
+
 def nyse_sessions() -> SessionTable:
-    """The XNYS session table, built once per process."""
+    """The XNYS session table, built once per process (threads wait for the one build)."""
+    with _BUILD_LOCK:
+        return _build()
+
+
+@lru_cache(maxsize=1)
+def _build() -> SessionTable:
     import exchange_calendars as xcals  # local import: 0.7 s, only paid by code that needs it
 
     with warnings.catch_warnings():
