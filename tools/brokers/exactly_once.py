@@ -28,6 +28,7 @@ from tenacity import (
 )
 
 from graph.domain import Order, OrderIntent, TradingStatus
+from graph.failpoints import failpoint
 from tools.brokers.base import (
     AmbiguousSubmissionError,
     Broker,
@@ -78,13 +79,16 @@ def submit_exactly_once(
 ) -> Order:
     """Place ``qty`` of ``intent`` at most once and return the broker's order (recorded)."""
     ledger.record_intent(intent, str(qty))
+    failpoint("after_record_intent")
     order = _lookup_retrying_errors(broker, intent.client_order_id, lookup_attempts, wait_seconds)
     if order is None:
         _refuse_entry_when_blocked(intent, ledger)
         order = _submit_resolving(
             intent, qty, broker, resubmits=resubmits, attempts=lookup_attempts, wait=wait_seconds
         )
+        failpoint("after_submit")
     ledger.record_order(order)
+    failpoint("after_record_order")
     return order
 
 

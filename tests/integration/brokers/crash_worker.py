@@ -1,0 +1,87 @@
+"""One trading step in its own process, for crash tests: gate -> record intent -> submit -> record.
+
+``python -m tests.integration.brokers.crash_worker DIR [cycle|halt]``. Arm a boundary with
+HEDGEGRAPH_FAILPOINTS (after_gate, after_record_intent, after_submit, after_record_order,
+after_halt) and the process SIGKILLs itself there, as a power loss would. State lives in DIR:
+the paper broker's SQLite file and the application ledger.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from graph.domain import OrderIntent, OrderSide, client_order_id_for
+from graph.failpoints import failpoint
+from graph.monitor.emergency import emergency_stop
+from graph.risk.gate import evaluate_intents
+from graph.risk.snapshot import GateSnapshot
+from tests.unit.risk.factory import limits, market
+from tools.brokers.exactly_once import submit_exactly_once
+from tools.brokers.paper import PaperBroker
+from tools.clock import FixedClock
+from tools.persistence.sql_ledger import SqlLedger
+
+T0 = datetime(2024, 3, 4, 15, 0, tzinfo=UTC)
+TICKERS = ("AAPL", "MSFT")
+
+
+def intents() -> list[OrderIntent]:
+    return [
+        OrderIntent(
+            client_order_id=client_order_id_for("crash-thread", "d1", t),
+            decision_id="d1",
+            thread_id="crash-thread",
+            ticker=t,
+            side=OrderSide.BUY,
+            qty=Decimal(10),
+            reference_price=Decimal(100),
+            created_at=T0 - timedelta(seconds=10),
+        )
+        for t in TICKERS
+    ]
+
+
+def main(folder: Path, mode: str) -> int:
+    clock = FixedClock(T0)
+    broker = PaperBroker(
+        database_url=f"sqlite:///{folder / 'paper.sqlite'}",
+        starting_cash=Decimal(100_000),
+        slippage_bps=0,
+        price_source=lambda _t: Decimal(100),
+        clock=clock,
+    )
+    ledger = SqlLedger.from_url(f"sqlite:///{folder / 'app.sqlite'}")
+    if mode == "halt":
+        emergency_stop(
+            reason="operator", broker=broker, ledger=ledger, limits=limits(), clock=clock
+        )
+        failpoint("after_halt")
+        return 0
+    snapshot = GateSnapshot(
+        now=T0,
+        portfolio=broker.portfolio(),
+        market=market({t: 100.0 for t in TICKERS}),
+        trading_state=ledger.trading_state(),
+        open_orders=tuple(broker.open_orders()),
+    )
+    verdicts = evaluate_intents(intents(), snapshot, limits())
+    failpoint("after_gate")
+    sent = []
+    for verdict in verdicts:
+        if verdict.executable:
+            order = submit_exactly_once(
+                verdict.intent, verdict.approved_qty, broker=broker, ledger=ledger
+            )
+            sent.append(order.client_order_id)
+    print(
+        json.dumps({"vetoed": [v.reason_codes for v in verdicts if not v.executable], "sent": sent})
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "cycle"))
