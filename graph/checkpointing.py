@@ -48,6 +48,10 @@ __all__ = [
 DEFAULT_REDIS_TTL_MINUTES = 7 * 24 * 60
 """A week: long enough for a supervised thread to wait over a weekend for its approval."""
 
+REDIS_CONNECTIONS_PER_SLOT = 5
+"""Redis connections per ``pool_size`` slot: one cycle writes from many parallel tasks (the
+analyst fan-out); the pool blocks (up to 30 s) instead of failing when all are busy."""
+
 UPGRADE_HINT = "run `hedgegraph db upgrade` to apply migrations"
 
 
@@ -168,15 +172,27 @@ def _open_postgres(target: CheckpointTarget, *, setup: bool, pool_size: int) -> 
 
 
 @contextmanager
-def _open_redis(target: CheckpointTarget, *, ttl_minutes: float | None) -> Iterator[Any]:
+def _open_redis(
+    target: CheckpointTarget, *, ttl_minutes: float | None, pool_size: int
+) -> Iterator[Any]:
+    import redis
+
     from tools.persistence.redis_checkpoints import SafeRedisSaver
 
-    with SafeRedisSaver.from_conn_string(
-        target.location, ttl=_redis_ttl(target, ttl_minutes)
-    ) as saver:
-        saver.serde = redis_checkpoint_serializer()
-        saver.setup()
-        yield saver
+    pool = redis.BlockingConnectionPool.from_url(
+        target.location, max_connections=pool_size * REDIS_CONNECTIONS_PER_SLOT, timeout=30
+    )
+    client = redis.Redis(connection_pool=pool)
+    try:
+        with SafeRedisSaver.from_conn_string(
+            redis_client=client, ttl=_redis_ttl(target, ttl_minutes)
+        ) as saver:
+            saver.serde = redis_checkpoint_serializer()
+            saver.setup()
+            yield saver
+    finally:
+        client.close()
+        pool.disconnect()
 
 
 @contextmanager
@@ -206,13 +222,14 @@ def open_checkpointer(
         setup: Postgres only: apply the saver's own migrations first (what ``db upgrade`` does).
             Without it a Postgres schema that is behind raises ``CheckpointSchemaBehindError``.
         ttl_minutes: Redis only: key expiry, overriding the URL's ``ttl_minutes``.
-        pool_size: Postgres only: maximum pooled connections.
+        pool_size: Postgres: maximum pooled connections; Redis: scales its blocking pool
+            (``pool_size * REDIS_CONNECTIONS_PER_SLOT`` connections).
     """
     target = parse_checkpoint_url(url)
     if target.backend == "postgres":
         return _open_postgres(target, setup=setup, pool_size=pool_size)
     if target.backend == "redis":
-        return _open_redis(target, ttl_minutes=ttl_minutes)
+        return _open_redis(target, ttl_minutes=ttl_minutes, pool_size=pool_size)
     return _open_sqlite(target)
 
 
@@ -257,16 +274,26 @@ async def _aopen_postgres(
 
 @asynccontextmanager
 async def _aopen_redis(
-    target: CheckpointTarget, *, ttl_minutes: float | None
+    target: CheckpointTarget, *, ttl_minutes: float | None, pool_size: int
 ) -> AsyncIterator[Any]:
+    import redis.asyncio
+
     from tools.persistence.redis_checkpoints import SafeAsyncRedisSaver
 
-    async with SafeAsyncRedisSaver.from_conn_string(
-        target.location, ttl=_redis_ttl(target, ttl_minutes)
-    ) as saver:
-        saver.serde = redis_checkpoint_serializer()
-        await saver.asetup()
-        yield saver
+    pool = redis.asyncio.BlockingConnectionPool.from_url(
+        target.location, max_connections=pool_size * REDIS_CONNECTIONS_PER_SLOT, timeout=30
+    )
+    client = redis.asyncio.Redis(connection_pool=pool)
+    try:
+        async with SafeAsyncRedisSaver.from_conn_string(
+            redis_client=client, ttl=_redis_ttl(target, ttl_minutes)
+        ) as saver:
+            saver.serde = redis_checkpoint_serializer()
+            await saver.asetup()
+            yield saver
+    finally:
+        await client.aclose()
+        await pool.disconnect()
 
 
 @asynccontextmanager
@@ -299,5 +326,5 @@ def aopen_checkpointer(
     if target.backend == "postgres":
         return _aopen_postgres(target, setup=setup, pool_size=pool_size)
     if target.backend == "redis":
-        return _aopen_redis(target, ttl_minutes=ttl_minutes)
+        return _aopen_redis(target, ttl_minutes=ttl_minutes, pool_size=pool_size)
     return _aopen_sqlite(target)
