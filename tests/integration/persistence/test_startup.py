@@ -1,0 +1,37 @@
+"""Entry points refuse a schema that is behind and name the command that fixes it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from config.settings import load_settings
+from graph.checkpointing import CheckpointSchemaBehindError, setup_checkpointer
+from tests.fixtures.servers import fresh_database
+from tools.persistence.migrate import SchemaBehindError, upgrade
+from tools.persistence.startup import ledger_from_settings, verify_schemas
+
+
+def test_embedded_defaults_start_without_any_command(tmp_path: Path) -> None:
+    settings = load_settings(hedgegraph_home=tmp_path / "home")
+    verify_schemas(settings)
+    ledger = ledger_from_settings(settings)
+    assert ledger.trading_state().status.value == "active"
+    ledger.close()
+    assert (tmp_path / "home" / "hedgegraph.sqlite").exists()
+    assert (tmp_path / "home" / "checkpoints.sqlite").exists()
+
+
+def test_postgres_behind_is_refused_until_upgraded(postgres_url: str, tmp_path: Path) -> None:
+    store, checkpoints = fresh_database(postgres_url, "st"), fresh_database(postgres_url, "ck")
+    settings = load_settings(
+        hedgegraph_home=tmp_path, database_url=store, checkpoint_url=checkpoints
+    )
+    with pytest.raises(SchemaBehindError, match="hedgegraph db upgrade"):
+        verify_schemas(settings)
+    upgrade(store)
+    with pytest.raises(CheckpointSchemaBehindError, match="hedgegraph db upgrade"):
+        verify_schemas(settings)
+    setup_checkpointer(checkpoints)
+    verify_schemas(settings)
