@@ -41,9 +41,12 @@ class DataKind(StrEnum):
 
 @runtime_checkable
 class SourceAttributing(Protocol):
-    """A provider that can say which underlying source answered its last request for a ticker."""
+    """A provider that can say which underlying source answered its last request for a ticker,
+    and which sources failed before it (so a fallback is visible, never silent)."""
 
     def answered_by(self, kind: DataKind, ticker: str) -> str | None: ...
+
+    def failed_before(self, kind: DataKind, ticker: str) -> tuple[str, ...]: ...
 
 
 class AllProvidersFailedError(MarketDataError):
@@ -64,12 +67,18 @@ class FallbackMarketData:
         self.providers = tuple(providers)
         self.name = ">".join(p.name for p in self.providers)
         self._answered: dict[tuple[DataKind, str], str] = {}
+        self._skipped: dict[tuple[DataKind, str], tuple[str, ...]] = {}
         self._lock = Lock()
 
     def answered_by(self, kind: DataKind, ticker: str) -> str | None:
         """Name of the provider that answered the latest ``kind`` request for ``ticker``."""
         with self._lock:
             return self._answered.get((kind, ticker.upper()))
+
+    def failed_before(self, kind: DataKind, ticker: str) -> tuple[str, ...]:
+        """Errors of the providers tried before the one that answered the latest request."""
+        with self._lock:
+            return self._skipped.get((kind, ticker.upper()), ())
 
     def _first(self, kind: DataKind, ticker: str, ask: Callable[[MarketDataProvider], T]) -> T:
         failures: dict[str, MarketDataError] = {}
@@ -86,6 +95,7 @@ class FallbackMarketData:
             )
             with self._lock:
                 self._answered[(kind, ticker.upper())] = inner or provider.name
+                self._skipped[(kind, ticker.upper())] = tuple(str(e) for e in failures.values())
             return answer
         raise AllProvidersFailedError(kind, ticker, failures)
 

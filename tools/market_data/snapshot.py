@@ -34,9 +34,25 @@ def _attempt(label: str, call: Callable[[], list[T]], notes: list[str]) -> list[
         return None
 
 
+_SNAPSHOT_KINDS = (DataKind.BARS, DataKind.METRICS, DataKind.NEWS, DataKind.INSIDER_TRADES)
+
+
+def _fallback_notes(provider: MarketDataProvider, ticker: str) -> list[str]:
+    """One note per kind that a fallback chain answered only after earlier sources failed."""
+    if not isinstance(provider, SourceAttributing):
+        return []
+    notes = []
+    for kind in _SNAPSHOT_KINDS:
+        failed = provider.failed_before(kind, ticker)
+        if failed:
+            by = provider.answered_by(kind, ticker)
+            notes.append(f"{kind.value} answered by {by} after: {'; '.join(failed)}")
+    return notes
+
+
 def _source(provider: MarketDataProvider, ticker: str) -> str:
     if isinstance(provider, SourceAttributing):
-        names = [provider.answered_by(kind, ticker) for kind in DataKind]
+        names = [provider.answered_by(kind, ticker) for kind in _SNAPSHOT_KINDS]
         unique = list(dict.fromkeys(n for n in names if n))
         if unique:
             return ",".join(unique)
@@ -60,6 +76,7 @@ def build_ticker_data(
     insider = _attempt(
         "insider_trades", lambda: provider.insider_trades(ticker, as_of=as_of), notes
     )
+    notes.extend(_fallback_notes(provider, ticker))
     leak = check_future_dated(
         as_of=as_of, bars=bars, metrics=metrics or (), news=news or (), insider_trades=insider or ()
     )

@@ -125,3 +125,16 @@ def test_an_unexpected_provider_bug_is_recorded_per_ticker() -> None:
     assert snap.tickers["NVDA"].quality.issues == (DataIssue.NO_BARS,)
     assert "snapshot failed: TypeError" in snap.tickers["NVDA"].quality.detail[0]
     assert snap.tickers["AAPL"].quality.tradable
+
+
+def test_a_fallback_is_visible_in_the_quality_detail() -> None:
+    chain = FallbackMarketData([FailingForMsft(), OfflineMarketData()])
+    snap = build_snapshot(chain, ["MSFT", "AAPL"], as_of=AS_OF)
+    msft = snap.tickers["MSFT"]
+    assert msft.source == "offline,flaky"
+    assert msft.quality.tradable  # the data itself is complete; the note tells the operator
+    assert any(
+        d.startswith("bars answered by offline after: flaky: upstream 503")
+        for d in msft.quality.detail
+    )
+    assert snap.tickers["AAPL"].quality.detail == ()
