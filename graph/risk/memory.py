@@ -70,6 +70,17 @@ class RiskMemory:
                 row.updated_at = now
             return row.start_equity, row.high_water_mark
 
+    def current(self, now: datetime) -> tuple[Decimal | None, Decimal | None]:
+        """(session baseline, high-water mark) as stored, without recording anything."""
+        with self._store.sessions() as session:
+            row = session.get(RiskBaselineRow, session_date(now))
+            if row is not None:
+                return row.start_equity, row.high_water_mark
+            latest = session.scalar(
+                select(RiskBaselineRow).order_by(RiskBaselineRow.session_date.desc()).limit(1)
+            )
+            return None, latest.high_water_mark if latest is not None else None
+
     def account_state(
         self, *, equity: Decimal, now: datetime, day_trade_count: int = 0, cooldown_seconds: int
     ) -> AccountRiskState:

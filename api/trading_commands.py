@@ -1,0 +1,199 @@
+"""Operator commands: ``halt`` (emergency stop), ``status``, ``resume-trading``, ``monitor-once``.
+
+The lead's CLI mounts them at the top level with ``register(app)``, so an operator types
+``hedgegraph halt``. Every command validates configuration first (exit 2 on a bad key). ``halt`` is
+idempotent and goes through the same emergency stop the position monitor uses; ``resume-trading``
+reconciles with the broker first and refuses to resume while a difference is unexplained.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from config.settings import ConfigError, Settings, load_settings
+from graph.assembly import build_context
+from graph.context import TradingContext
+from graph.domain import TradingStateRecord, TradingStatus
+from graph.monitor.emergency import emergency_stop
+from graph.monitor.loss_guard import daily_loss_status
+from graph.monitor.monitor import PositionMonitor
+from graph.monitor.reconcile import reconcile
+from graph.risk.memory import RiskMemory
+from tools.alerts.dispatcher import AlertDispatcher
+from tools.alerts.factory import AlertConfigError, dispatcher_from_env
+from tools.brokers.base import BrokerError
+from tools.persistence.sql_ledger import SqlLedger
+
+__all__ = ["app", "register"]
+
+app = typer.Typer(name="trading", help="Trading state: halt, status, resume.", no_args_is_help=True)
+_err = Console(stderr=True)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        _err.print(f"[red]configuration error[/]\n{exc}")
+        raise typer.Exit(code=2) from None
+
+
+def _parts() -> tuple[Settings, TradingContext, SqlLedger, AlertDispatcher]:
+    settings = _settings()
+    ctx = build_context(settings)
+    if not isinstance(ctx.ledger, SqlLedger):  # pragma: no cover - assembly always builds one
+        _err.print("[red]the trading commands need the SQL ledger[/]")
+        raise typer.Exit(code=2)
+    try:
+        alerts = dispatcher_from_env(os.environ, clock=ctx.clock)
+    except AlertConfigError as exc:
+        _err.print(f"[red]alert configuration error[/]\n{exc}")
+        raise typer.Exit(code=2) from None
+    return settings, ctx, ctx.ledger, alerts
+
+
+def _emit(payload: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(payload, default=str, indent=2))
+        return
+    console = Console()
+    for key, value in payload.items():
+        console.print(f"[bold]{key}[/]: {value}")
+
+
+def halt(
+    reason: Annotated[str, typer.Option(help="Why; recorded with the state.")] = "operator halt",
+    as_json: JsonOpt = False,
+) -> None:
+    """Emergency stop: HALTED, cancel open orders, close every position through the gate."""
+    settings, ctx, ledger, alerts = _parts()
+    report = emergency_stop(
+        reason=reason,
+        broker=ctx.broker,
+        ledger=ledger,
+        limits=settings.risk,
+        clock=ctx.clock,
+        alerts=alerts,
+    )
+    _emit(
+        {
+            "status": ledger.trading_state().status.value,
+            "already_halted": report.already_halted,
+            "cancelled": list(report.cancelled),
+            "exits": [
+                {
+                    "symbol": o.signal.symbol,
+                    "qty": str(o.signal.qty),
+                    "order": o.order.client_order_id if o.order else None,
+                    "error": o.error,
+                }
+                for o in report.exits
+            ],
+            "errors": list(report.errors),
+        },
+        as_json,
+    )
+    if not report.flat:
+        raise typer.Exit(code=1)
+
+
+def status(as_json: JsonOpt = False) -> None:
+    """Trading state, account, positions, open orders and the daily-loss position."""
+    settings, ctx, ledger, _ = _parts()
+    state = ledger.trading_state()
+    payload: dict[str, Any] = {
+        "status": state.status.value,
+        "reason": state.reason,
+        "changed_at": state.changed_at,
+        "broker": ctx.broker.name,
+    }
+    try:
+        pf = ctx.broker.portfolio()
+        baseline, hwm = RiskMemory(ledger.store).current(ctx.clock.now())
+        loss = daily_loss_status(pf.equity, baseline, settings.risk)
+        payload |= {
+            "equity": str(pf.equity),
+            "cash": str(pf.cash),
+            "positions": {s: str(p.qty) for s, p in sorted(pf.positions.items())},
+            "open_orders": [o.client_order_id for o in ctx.broker.open_orders()],
+            "session_baseline": str(baseline) if baseline is not None else None,
+            "high_water_mark": str(hwm) if hwm is not None else None,
+            "daily_loss": f"{loss.loss_pct:.4%} of {loss.limit_pct:.2%} ({loss.level.value})",
+        }
+    except BrokerError as exc:
+        payload["broker_error"] = str(exc)
+    _emit(payload, as_json)
+
+
+def resume_trading(
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    reason: Annotated[str, typer.Option(help="Recorded with the state.")] = "resumed by operator",
+    as_json: JsonOpt = False,
+) -> None:
+    """Back to ACTIVE, after a clean reconciliation with the broker."""
+    _, ctx, ledger, alerts = _parts()
+    current = ledger.trading_state()
+    if current.status is TradingStatus.ACTIVE:
+        _emit({"status": "active", "changed": False}, as_json)
+        return
+    if not yes:
+        typer.confirm(f"Trading is {current.status.value} ({current.reason}). Resume?", abort=True)
+    report = reconcile(broker=ctx.broker, ledger=ledger, clock=ctx.clock, alerts=alerts)
+    if not report.clean:
+        _emit(
+            {
+                "status": ledger.trading_state().status.value,
+                "differences": list(report.differences),
+            },
+            as_json,
+        )
+        raise typer.Exit(code=1)
+    ledger.set_trading_state(
+        TradingStateRecord(status=TradingStatus.ACTIVE, reason=reason, changed_at=ctx.clock.now())
+    )
+    _emit({"status": "active", "changed": True, "settled": list(report.settled)}, as_json)
+
+
+def monitor_once(as_json: JsonOpt = False) -> None:
+    """One position-monitor pass: stops, targets, the daily-loss guard."""
+    settings, ctx, ledger, alerts = _parts()
+    monitor = PositionMonitor(
+        broker=ctx.broker, ledger=ledger, limits=settings.risk, clock=ctx.clock, alerts=alerts
+    )
+    report = monitor.run_once()
+    _emit(
+        {
+            "daily_loss": f"{report.loss.loss_pct:.4%} ({report.loss.level.value})",
+            "exits": [
+                f"{o.signal.reason.value} {o.signal.symbol}: "
+                + (o.order.status.value if o.order else str(o.error))
+                for o in report.exits
+            ],
+            "emergency_stop": report.emergency is not None,
+            "skipped": list(report.skipped),
+        },
+        as_json,
+    )
+
+
+_COMMANDS: dict[str, Callable[..., None]] = {
+    "halt": halt,
+    "status": status,
+    "resume-trading": resume_trading,
+    "monitor-once": monitor_once,
+}
+for _name, _fn in _COMMANDS.items():
+    app.command(_name)(_fn)
+
+
+def register(cli: typer.Typer) -> None:
+    """Mount the commands at the top level of ``cli`` (``hedgegraph halt``, ...)."""
+    for name, fn in _COMMANDS.items():
+        cli.command(name)(fn)
