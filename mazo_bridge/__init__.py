@@ -1,1 +1,1 @@
-"""Research validation: the native research subgraph and the adapter for an external Mazo process."""
+"""Research validation: the native research subgraph and an adapter for an external Mazo."""
