@@ -35,6 +35,8 @@ class AlpacaDataFake:
     samples: Path
     key_id: str = "test-key-id"
     secret: str = "test-secret"
+    page_size: int | None = None
+    """When set, bars come in pages of at most this many, linked by next_page_token."""
     faults: deque[Fault] = field(default_factory=deque)
     log: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     bars: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -99,7 +101,7 @@ class AlpacaDataFake:
             and (end is None or _instant(bar["t"]) <= end)
         ]
         offset = int(q.get("page_token") or 0)
-        limit = int(q.get("limit") or 10000)
+        limit = min(int(q.get("limit") or 10000), self.page_size or 10000)
         page = rows[offset : offset + limit]
         body: dict[str, Any] = {"bars": {}, "next_page_token": None}
         for symbol, bar in page:

@@ -36,6 +36,7 @@ def alpaca_server(shared_data: Path) -> Iterator[tuple[AlpacaDataFake, str]]:
 def fake(alpaca_server: tuple[AlpacaDataFake, str]) -> AlpacaDataFake:
     alpaca_server[0].faults.clear()
     alpaca_server[0].log.clear()
+    alpaca_server[0].page_size = None
     return alpaca_server[0]
 
 
@@ -69,6 +70,15 @@ def test_recorded_bars_parse_into_session_bars(
     assert path == "/v2/stocks/bars"
     assert params["symbols"] == "NVDA" and params["timeframe"] == "1Day"
     assert params["adjustment"] == "split" and params["feed"] == "iex"
+
+
+def test_pages_are_followed_by_next_page_token(
+    alpaca: AlpacaMarketData, fake: AlpacaDataFake
+) -> None:
+    fake.page_size = 3
+    bars = alpaca.bars("SPY", start=date(2026, 8, 1), as_of=AS_OF)
+    assert len(bars) == 10
+    assert [params.get("page_token") for _, _, params in fake.log] == [None, "3", "6", "9"]
 
 
 def test_as_of_mid_session_excludes_that_day(alpaca: AlpacaMarketData) -> None:

@@ -14,6 +14,7 @@ from tools.market_data.financialdatasets import (
     FinancialDatasetsMarketData,
 )
 from tools.market_data.financialdatasets.wire import (
+    CompanyFacts,
     WireFinancialMetrics,
     WireInsiderTrade,
     WireNews,
@@ -44,6 +45,25 @@ def test_wire_models_declare_every_key_the_real_samples_carry(
                 path.name,
                 set(record) - set(model.model_fields),
             )
+
+
+@pytest.mark.parametrize(
+    ("schema", "model"),
+    [
+        ("Price", WirePrice),
+        ("InsiderTrade", WireInsiderTrade),
+        ("News", WireNews),
+        ("CompanyFacts", CompanyFacts),
+    ],
+)
+def test_wire_models_declare_every_property_of_the_openapi_schema(
+    shared_data: Path, schema: str, model: type
+) -> None:
+    spec = json.loads(
+        (shared_data / "financialdatasets" / "openapi_financialdatasets.json").read_text()
+    )
+    properties = set(spec["components"]["schemas"][schema]["properties"])
+    assert properties <= set(model.model_fields), properties - set(model.model_fields)
 
 
 @pytest.mark.parametrize("ticker", ["AAPL", "MSFT", "TSLA"])
