@@ -5,26 +5,33 @@ click, the API and a retry, two API replicas) both load the same checkpoint and 
 ``execute``. Holding a lock named after the thread around "check it is still interrupted, then
 resume" makes the second caller see a thread that is no longer waiting, and refuse.
 
-Production uses a Redis lock (shared by every process and host); the embedded default uses a
-process-wide in-memory lock table. Locks have a wait timeout (``ThreadLockTimeoutError``) and, in
-Redis, a lease, so a crashed holder cannot block a thread forever; a lease that ran out while held
-is reported on release (``ThreadLockLostError``), never ignored.
+Production uses a Redis lock (shared by every process and host). The embedded default uses file
+locks under HEDGEGRAPH_HOME/locks, so the API server and a CLI command on the same machine (two
+processes, one SQLite checkpoint file) exclude each other too; ``InProcessThreadLocks`` is the
+lighter choice when one process owns everything.
+
+Locks have a wait timeout (``ThreadLockTimeoutError``). A Redis lock also has a lease, so a crashed
+holder cannot block a thread forever; a lease that ran out while held is reported on release
+(``ThreadLockLostError``), never ignored. A file lock dies with its process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import hashlib
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any, Protocol
+from pathlib import Path
+from typing import IO, Any, Protocol
 
 from config.settings import Settings
 
 __all__ = [
     "AlreadyResumedError",
+    "FileThreadLocks",
     "InProcessThreadLocks",
     "RedisThreadLocks",
     "ThreadLockLostError",
@@ -139,6 +146,67 @@ class InProcessThreadLocks:
             self._table.checkin(thread_id)
 
 
+class FileThreadLocks:
+    """Embedded default: ``flock`` on one of ``stripes`` files, shared by every local process.
+
+    Why stripes: one file per thread would grow without bound, and deleting a lock file while
+    another process waits on it silently breaks exclusion. Two threads that hash to the same
+    stripe only wait for each other, which is harmless for a lock held around one resume.
+    """
+
+    def __init__(
+        self, folder: Path, *, wait_seconds: float = DEFAULT_WAIT_SECONDS, stripes: int = 256
+    ) -> None:
+        self.folder = Path(folder).expanduser()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.wait_seconds = wait_seconds
+        self.stripes = stripes
+
+    def _path(self, thread_id: str) -> Path:
+        stripe = int(hashlib.sha256(thread_id.encode()).hexdigest(), 16) % self.stripes
+        return self.folder / f"thread-{stripe:03d}.lock"
+
+    def _try(self, handle: IO[bytes]) -> bool:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _timeout(self, thread_id: str) -> ThreadLockTimeoutError:
+        return ThreadLockTimeoutError(
+            f"thread {thread_id} is locked by another resume (waited {self.wait_seconds}s)"
+        )
+
+    @contextmanager
+    def thread_lock(self, thread_id: str) -> Iterator[None]:
+        with open(self._path(thread_id), "ab") as handle:
+            deadline, delay = time.monotonic() + self.wait_seconds, 0.005
+            while not self._try(handle):
+                if time.monotonic() >= deadline:
+                    raise self._timeout(thread_id)
+                time.sleep(delay)
+                delay = min(delay * 2, 0.1)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    @asynccontextmanager
+    async def athread_lock(self, thread_id: str) -> AsyncIterator[None]:
+        with open(self._path(thread_id), "ab") as handle:
+            deadline, delay = time.monotonic() + self.wait_seconds, 0.005
+            while not self._try(handle):
+                if time.monotonic() >= deadline:
+                    raise self._timeout(thread_id)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.1)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def _redis_key(prefix: str, thread_id: str) -> str:
     digest = hashlib.sha256(thread_id.encode()).hexdigest()[:32]
     return f"{prefix}:{digest}"
@@ -222,11 +290,11 @@ class RedisThreadLocks:
         self._client.close()
 
 
-def thread_locks_from_settings(settings: Settings) -> InProcessThreadLocks | RedisThreadLocks:
-    """Redis locks when REDIS_URL is set (production), else the process-wide in-memory table."""
+def thread_locks_from_settings(settings: Settings) -> FileThreadLocks | RedisThreadLocks:
+    """Redis locks when REDIS_URL is set (production), else file locks under HEDGEGRAPH_HOME."""
     if settings.redis_url:
         return RedisThreadLocks(settings.redis_url)
-    return InProcessThreadLocks()
+    return FileThreadLocks(settings.hedgegraph_home / "locks")
 
 
 def _pending_interrupt(graph: Any, config: dict[str, Any], state: Any) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from config.settings import load_settings
 from graph.locks import (
+    FileThreadLocks,
     InProcessThreadLocks,
     RedisThreadLocks,
     ThreadLockTimeoutError,
@@ -79,8 +81,10 @@ async def test_async_lock_excludes_sync_holder_of_the_same_thread() -> None:
         await asyncio.sleep(0)
 
 
-def test_factory_picks_redis_when_redis_url_is_set() -> None:
-    assert isinstance(thread_locks_from_settings(load_settings()), InProcessThreadLocks)
+def test_factory_picks_redis_when_redis_url_is_set(tmp_path: Path) -> None:
+    embedded = thread_locks_from_settings(load_settings(hedgegraph_home=tmp_path))
+    assert isinstance(embedded, FileThreadLocks)
+    assert embedded.folder == tmp_path / "locks"
     redis_locks = thread_locks_from_settings(load_settings(redis_url="redis://127.0.0.1:1/0"))
     assert isinstance(redis_locks, RedisThreadLocks)
     redis_locks.close()
