@@ -15,7 +15,12 @@ from threading import Lock
 from typing import Protocol, TypeVar, runtime_checkable
 
 from graph.domain import Bar, FinancialMetrics, InsiderTrade, NewsItem
-from tools.market_data.provider import MarketDataError, MarketDataProvider
+from tools.market_data.provider import (
+    MarketDataError,
+    MarketDataProvider,
+    UnsupportedDataError,
+)
+from tools.market_data.records import LineItems
 
 __all__ = [
     "AllProvidersFailedError",
@@ -126,3 +131,23 @@ class FallbackMarketData:
             ticker,
             lambda p: p.insider_trades(ticker, as_of=as_of, limit=limit),
         )
+
+    def line_items(
+        self,
+        ticker: str,
+        names: Sequence[str],
+        *,
+        as_of: datetime,
+        period: str = "ttm",
+        limit: int = 4,
+    ) -> list[LineItems]:
+        """Statement line items from the first provider that has them (Financial Datasets)."""
+
+        def ask(provider: MarketDataProvider) -> list[LineItems]:
+            fetch = getattr(provider, "line_items", None)
+            if fetch is None:
+                raise UnsupportedDataError(provider.name, "no line items")
+            answer: list[LineItems] = fetch(ticker, names, as_of=as_of, period=period, limit=limit)
+            return answer
+
+        return self._first(DataKind.LINE_ITEMS, ticker, ask)

@@ -143,3 +143,26 @@ def test_line_items_from_real_statements(fd_client: FinancialDatasetsClient) -> 
 def test_company_facts(fd_client: FinancialDatasetsClient) -> None:
     facts = FinancialDatasetsMarketData(fd_client).company_facts("AAPL")
     assert facts.ticker == "AAPL" and facts.is_active is True
+
+
+def test_line_items_through_a_cached_fallback_chain(
+    fd_client: FinancialDatasetsClient, fd_fake: FinancialDatasetsFake
+) -> None:
+    from tools.cache import InProcessCache
+    from tools.market_data.cached import CachedMarketData
+    from tools.market_data.composite import DataKind, FallbackMarketData
+    from tools.market_data.offline import OfflineMarketData
+
+    chain = FallbackMarketData(
+        [
+            OfflineMarketData(),
+            CachedMarketData(FinancialDatasetsMarketData(fd_client), InProcessCache()),
+        ]
+    )
+    as_of = datetime(2025, 12, 1, tzinfo=UTC)
+    rows = chain.line_items("MSFT", ["revenue"], as_of=as_of, period="annual")
+    again = chain.line_items("MSFT", ["revenue"], as_of=as_of, period="annual")
+    assert rows == again and rows[0].values == {"revenue": 281724000000.0}
+    assert chain.answered_by(DataKind.LINE_ITEMS, "MSFT") == "financialdatasets"
+    assert chain.failed_before(DataKind.LINE_ITEMS, "MSFT") == ("offline: no line items",)
+    assert fd_fake.count("/financials/search/line-items") == 1
