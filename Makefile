@@ -3,6 +3,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HEDGEGRAPH_HOME ?= $(CURDIR)/.hedgegraph
+# The demo replays a regular-hours moment so it shows a whole trade at any hour; without --as-of a
+# cycle runs on the wall clock, and outside market hours the gate vetoes entries (market_closed).
+DEMO_AS_OF ?= 2025-09-15T15:00:00
 
 .PHONY: demo test lint typecheck unit bench clean
 
@@ -19,7 +22,7 @@ $(VENV)/.dev-installed: pyproject.toml | $(VENV)/bin/python
 	touch $@ $(VENV)/.demo-installed
 
 demo: $(VENV)/.demo-installed
-	HEDGEGRAPH_HOME=$(HEDGEGRAPH_HOME) $(VENV)/bin/hedgegraph run --tickers AAPL,MSFT,NVDA
+	HEDGEGRAPH_HOME=$(HEDGEGRAPH_HOME) $(VENV)/bin/hedgegraph run --tickers AAPL,MSFT,NVDA --as-of $(DEMO_AS_OF)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
