@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -115,23 +116,18 @@ def current_revision(target: str | Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+@dataclass(frozen=True, slots=True)
 class SchemaStatus:
     """Where a database stands against the shipped migrations."""
 
-    __slots__ = ("current", "head")
-
-    def __init__(self, current: str | None, head: str) -> None:
-        self.current = current
-        """Applied revision, ``None`` when no migration ever ran."""
-        self.head = head
-        """Newest shipped revision."""
+    current: str | None
+    """Applied revision, ``None`` when no migration ever ran."""
+    head: str
+    """Newest shipped revision."""
 
     @property
     def is_current(self) -> bool:
         return self.current == self.head
-
-    def __repr__(self) -> str:
-        return f"SchemaStatus(current={self.current!r}, head={self.head!r})"
 
 
 def schema_status(target: str | Engine) -> SchemaStatus:

@@ -75,3 +75,51 @@ def test_default_policy_upgrades_embedded_sqlite_and_refuses_postgres(database_u
 
 def test_single_linear_history() -> None:
     assert head_revision()  # raises if the history has more than one head
+
+
+def test_financial_records_are_never_cascade_deleted(database_url: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from tests.unit.persistence.state_factory import order_intent
+
+    foreign_keys = [fk for table in Base.metadata.tables.values() for fk in table.foreign_keys]
+    assert foreign_keys and all(fk.ondelete == "RESTRICT" for fk in foreign_keys)
+    ledger = SqlLedger.from_url(database_url, auto_upgrade=True)
+    ledger.record_intent(order_intent("t-keep", "d-1"), "10")
+    with pytest.raises(IntegrityError), ledger.store.engine.begin() as conn:
+        conn.execute(text("delete from threads where thread_id = 't-keep'"))
+    assert len(ledger.intents_for_thread("t-keep")) == 1
+    ledger.close()
+
+
+def test_symbol_time_and_status_columns_are_indexed(database_url: str) -> None:
+    upgrade(database_url)
+    engine = create_store_engine(database_url)
+    try:
+        inspector = inspect(engine)
+        indexed = {
+            (table, column)
+            for table in EXPECTED_TABLES
+            for index in inspector.get_indexes(table)
+            for column in index["column_names"]
+        }
+    finally:
+        engine.dispose()
+    for table, column in [
+        ("orders", "ticker"),
+        ("orders", "status"),
+        ("orders", "submitted_at"),
+        ("order_intents", "ticker"),
+        ("fills", "ticker"),
+        ("fills", "filled_at"),
+        ("position_snapshots", "symbol"),
+        ("decision_audit", "ticker"),
+        ("watchlist", "symbol"),
+        ("watchlist", "status"),
+        ("alerts", "status"),
+        ("alerts", "created_at"),
+        ("run_events", "at"),
+        ("runs", "status"),
+    ]:
+        assert (table, column) in indexed, f"{table}.{column} is not indexed"
