@@ -77,19 +77,22 @@ def emergency_stop(
     exits: list[ExitOutcome] = []
     try:
         portfolio = broker.portfolio()
+        remaining = [o for o in working if o.client_order_id in ours]
+        in_flight: dict[str, Decimal] = {}
+        for o in remaining:
+            in_flight[o.ticker] = in_flight.get(o.ticker, Decimal(0)) + o.qty - o.filled_qty
         signals = [
             ExitSignal(
                 symbol=p.symbol,
                 side=_exit_side(p.qty),
-                qty=abs(p.qty),
+                qty=abs(p.qty) - in_flight.get(p.symbol, Decimal(0)),
                 reason=ExitReason.EMERGENCY_STOP,
                 price=p.market_price or p.avg_entry_price,
                 level=None,
             )
             for p in portfolio.positions.values()
-            if p.qty != 0
+            if abs(p.qty) > in_flight.get(p.symbol, Decimal(0))
         ]
-        remaining = [o for o in working if o.client_order_id in ours]
         exits = exit_through_gate(
             signals,
             portfolio=portfolio,

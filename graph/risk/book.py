@@ -28,6 +28,8 @@ class ExposureBook:
     """Signed quantity per symbol."""
     values: dict[str, Decimal]
     """Signed market value per symbol."""
+    pending_exits: dict[str, Decimal] = field(default_factory=dict)
+    """Unfilled quantity of working orders that close each position (never closed twice)."""
     entry_symbols: set[str] = field(default_factory=set)
     """Symbols with a working entry order at the broker or approved earlier in this batch."""
     entry_times: list[datetime] = field(default_factory=list)
@@ -42,6 +44,11 @@ class ExposureBook:
             (_pending_buy_notional(o, snapshot) for o in snapshot.open_orders), Decimal(0)
         )
         entries = {o.ticker for o in snapshot.open_orders if _is_entry(o, positions)}
+        pending_exits: dict[str, Decimal] = {}
+        for o in snapshot.open_orders:
+            if not o.status.is_terminal and not _is_entry(o, positions):
+                left = max(o.qty - o.filled_qty, Decimal(0))
+                pending_exits[o.ticker] = pending_exits.get(o.ticker, Decimal(0)) + left
         return cls(
             cash=pf.cash - pending,
             buying_power=pf.buying_power - pending,
@@ -49,12 +56,17 @@ class ExposureBook:
             net=pf.net_exposure,
             positions=positions,
             values=values,
+            pending_exits=pending_exits,
             entry_symbols=entries,
             entry_times=list(snapshot.risk_state.recent_order_times),
         )
 
     def held(self, symbol: str) -> Decimal:
         return self.positions.get(symbol, Decimal(0))
+
+    def closable(self, symbol: str) -> Decimal:
+        """How much of the position an exit may still close (working exits already claim some)."""
+        return max(abs(self.held(symbol)) - self.pending_exits.get(symbol, Decimal(0)), Decimal(0))
 
     @property
     def open_position_count(self) -> int:

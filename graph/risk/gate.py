@@ -49,7 +49,7 @@ def _evaluate_one(
     sign = 1 if intent.side is OrderSide.BUY else -1
     held = book.held(intent.ticker)
     closes = held != 0 and (held > 0) != (sign > 0)
-    closing = min(intent.qty, abs(held)) if closes else Decimal(0)
+    closing = min(intent.qty, book.closable(intent.ticker)) if closes else Decimal(0)
     opening = intent.qty - closing
     reasons: list[GateReason] = []
     allowed_opening = opening

@@ -73,8 +73,8 @@ def portfolio(
 def snapshot(
     pf: PortfolioSnapshot | None = None, prices: dict[str, float] | None = None, **kw: Any
 ) -> GateSnapshot:
+    kw.setdefault("now", NOW)
     return GateSnapshot(
-        now=kw.pop("now", NOW),
         portfolio=pf or portfolio(),
         market=market(prices or {"AAPL": 100.0, "MSFT": 100.0}),
         **kw,

@@ -451,3 +451,23 @@ def test_volatile_name_gets_a_cap_scaled_by_target_over_realised_volatility() ->
     assert verdict.outcome is GateOutcome.RESIZED
     assert verdict.approved_qty == Decimal(expected)
     assert ReasonCode.POSITION_SIZE_CAP in verdict.reason_codes
+
+
+def test_an_exit_never_claims_what_a_working_exit_already_will_sell() -> None:
+    working_exit = Order(
+        broker_order_id="b-exit",
+        client_order_id="c-exit",
+        ticker="AAPL",
+        side=OrderSide.SELL,
+        qty=Decimal(60),
+        filled_qty=Decimal(0),
+        status=OrderStatus.NEW,
+        submitted_at=NOW,
+    )
+    snap = snapshot(LONG_AAPL, open_orders=(working_exit,))
+    verdict = evaluate_intents(
+        [intent(side=SELL, qty="100", reduces_position=True)], snap, limits()
+    )[0]
+    assert verdict.outcome is GateOutcome.RESIZED
+    assert verdict.approved_qty == Decimal(40)
+    assert ReasonCode.EXIT_EXCEEDS_POSITION in verdict.reason_codes
