@@ -9,6 +9,7 @@ Every request is logged so tests can count calls and read what the model was sho
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import socket
@@ -77,6 +78,8 @@ class FakeLLM:
         self.app = FastAPI()
         self.app.post("/v1/chat/completions")(self._openai)
         self.app.post("/api/chat")(self._ollama)
+        self.app.post("/_fake/reset")(self._control_reset)
+        self.app.get("/_fake/stats")(self._control_stats)
 
     @property
     def openai_url(self) -> str:
@@ -125,6 +128,14 @@ class FakeLLM:
         else:
             answer = {}
         return json.dumps(answer)
+
+    async def _control_reset(self, request: Request) -> Response:
+        """Knobs over HTTP, for a server running in another process (the benchmark)."""
+        self.reset(**(await request.json()))
+        return JSONResponse({"ok": True})
+
+    async def _control_stats(self) -> Response:
+        return JSONResponse({"count": self.count, "max_in_flight": self.max_in_flight})
 
     async def _maybe_fail(self, n: int) -> Response | None:
         b = self.behaviour
@@ -239,3 +250,17 @@ def running_llm_server() -> Iterator[FakeLLM]:
     finally:
         server.should_exit = True
         thread.join(timeout=5)
+
+
+def main() -> None:
+    """Serve the fake in this process: ``python -m tests.fakes.llm_server --port N``."""
+    parser = argparse.ArgumentParser(description="fake OpenAI / Ollama chat server")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    fake = FakeLLM()
+    fake.base_url = f"http://127.0.0.1:{args.port}"
+    uvicorn.run(fake.app, host="127.0.0.1", port=args.port, log_level="warning", backlog=2048)
+
+
+if __name__ == "__main__":
+    main()

@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import json
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any, Protocol
@@ -48,29 +49,30 @@ class SqlitePromptCache:
             "CREATE TABLE IF NOT EXISTS llm_prompt_cache ("
             "key TEXT PRIMARY KEY, answer TEXT NOT NULL, stored_at REAL NOT NULL)"
         )
-        self._lock = asyncio.Lock()
+        self._lock = threading.Lock()
+        """A thread lock, not an asyncio one: the cache outlives event loops (CLI, tests, API)."""
 
     def _get(self, key: str, now: float) -> str | None:
-        row = self._conn.execute(
-            "SELECT answer, stored_at FROM llm_prompt_cache WHERE key = ?", (key,)
-        ).fetchone()
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT answer, stored_at FROM llm_prompt_cache WHERE key = ?", (key,)
+            ).fetchone()
         if row is None or now - row[1] > self._ttl:
             return None
         return str(row[0])
 
     def _put(self, key: str, answer: str, now: float) -> None:
-        self._conn.execute(
-            "INSERT OR REPLACE INTO llm_prompt_cache (key, answer, stored_at) VALUES (?, ?, ?)",
-            (key, answer, now),
-        )
+        with self._lock:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO llm_prompt_cache (key, answer, stored_at) VALUES (?, ?, ?)",
+                (key, answer, now),
+            )
 
     async def get(self, key: str) -> str | None:
-        async with self._lock:
-            return await asyncio.to_thread(self._get, key, time.time())
+        return await asyncio.to_thread(self._get, key, time.time())
 
     async def put(self, key: str, answer_json: str) -> None:
-        async with self._lock:
-            await asyncio.to_thread(self._put, key, answer_json, time.time())
+        await asyncio.to_thread(self._put, key, answer_json, time.time())
 
     def close(self) -> None:
         self._conn.close()

@@ -9,6 +9,7 @@ outcome is appended to ``stats.calls`` with a prompt hash for the decision audit
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -75,6 +76,12 @@ class LLMStats:
         return Counter(c.outcome for c in self.calls)
 
 
+@functools.lru_cache(maxsize=64)
+def _json_schema(schema: type[BaseModel]) -> dict[str, Any]:
+    """Schemas are classes fixed in code; generating their JSON schema per call is wasted work."""
+    return schema.model_json_schema()
+
+
 def _estimate_tokens(*texts: str) -> int:
     return sum(len(t) for t in texts) // 4 + 1
 
@@ -113,7 +120,7 @@ class GuardedLLM:
     async def ainvoke_structured(
         self, *, system: str, user: str, schema: type[T], purpose: str
     ) -> T:
-        json_schema = schema.model_json_schema()
+        json_schema = _json_schema(schema)
         key = prompt_key(
             provider=self._provider.provider,
             model=self.model_name,
