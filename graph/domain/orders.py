@@ -31,6 +31,8 @@ class OrderSide(StrEnum):
 class OrderType(StrEnum):
     MARKET = "market"
     LIMIT = "limit"
+    STOP = "stop"
+    """A resting protective stop: becomes a market exit once the price reaches ``stop_loss``."""
 
 
 class TimeInForce(StrEnum):

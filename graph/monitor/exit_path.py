@@ -19,11 +19,13 @@ from graph.domain import (
     MarketSnapshot,
     Order,
     OrderIntent,
+    OrderType,
     PortfolioSnapshot,
+    TimeInForce,
     TradingStateRecord,
     client_order_id_for,
 )
-from graph.monitor.levels import ExitSignal
+from graph.monitor.levels import ExitReason, ExitSignal
 from graph.risk.gate import evaluate_intents
 from graph.risk.memory import session_date
 from graph.risk.snapshot import GateSnapshot
@@ -43,7 +45,11 @@ class ExitOutcome:
 
 
 def exit_intent(signal: ExitSignal, *, thread_id: str, now: datetime) -> OrderIntent:
+    """A market exit, or for PROTECTIVE_STOP a resting GTC stop at the signal's level."""
     decision_id = f"{signal.reason.value}:{session_date(now).isoformat()}:{signal.qty}"
+    protective = signal.reason is ExitReason.PROTECTIVE_STOP
+    if protective:
+        decision_id += f":{signal.level}"
     return OrderIntent(
         client_order_id=client_order_id_for(thread_id, decision_id, signal.symbol, "exit"),
         decision_id=decision_id,
@@ -53,6 +59,9 @@ def exit_intent(signal: ExitSignal, *, thread_id: str, now: datetime) -> OrderIn
         qty=signal.qty,
         reference_price=signal.price if signal.price > 0 else Decimal(1),
         reduces_position=True,
+        order_type=OrderType.STOP if protective else OrderType.MARKET,
+        time_in_force=TimeInForce.GTC if protective else TimeInForce.DAY,
+        stop_loss=signal.level.quantize(Decimal("0.01")) if protective and signal.level else None,
         created_at=now,
     )
 

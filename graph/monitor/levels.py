@@ -13,13 +13,22 @@ from enum import StrEnum
 from config.settings import RiskParameters
 from graph.domain import OrderSide, Position
 
-__all__ = ["ExitReason", "ExitSignal", "ProtectiveLevels", "default_levels", "position_exits"]
+__all__ = [
+    "ExitReason",
+    "ExitSignal",
+    "ProtectiveLevels",
+    "default_levels",
+    "effective_levels",
+    "position_exits",
+]
 
 
 class ExitReason(StrEnum):
     STOP_LOSS = "stop_loss"
     TAKE_PROFIT = "take_profit"
     EMERGENCY_STOP = "emergency_stop"
+    PROTECTIVE_STOP = "protective_stop"
+    """Not an exit now: a resting stop order restored at the broker for an unguarded position."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +58,18 @@ def default_levels(position: Position, limits: RiskParameters) -> ProtectiveLeve
     return ProtectiveLevels(entry * (1 + stop), entry * (1 - target))
 
 
+def effective_levels(
+    position: Position, given: ProtectiveLevels | None, limits: RiskParameters
+) -> ProtectiveLevels:
+    """Explicit levels where the entry set them, the default percentages elsewhere."""
+    fallback = default_levels(position, limits)
+    given = given or ProtectiveLevels(None, None)
+    return ProtectiveLevels(
+        given.stop_loss if given.stop_loss is not None else fallback.stop_loss,
+        given.take_profit if given.take_profit is not None else fallback.take_profit,
+    )
+
+
 def _crossed(position: Position, price: Decimal, levels: ProtectiveLevels) -> ExitSignal | None:
     long = position.qty > 0
     side = OrderSide.SELL if long else OrderSide.BUY
@@ -76,12 +97,7 @@ def position_exits(
         position = positions[symbol]
         if position.qty == 0 or position.market_price is None:
             continue
-        fallback = default_levels(position, limits)
-        given = levels.get(symbol, ProtectiveLevels(None, None))
-        chosen = ProtectiveLevels(
-            given.stop_loss if given.stop_loss is not None else fallback.stop_loss,
-            given.take_profit if given.take_profit is not None else fallback.take_profit,
-        )
+        chosen = effective_levels(position, levels.get(symbol), limits)
         signal = _crossed(position, position.market_price, chosen)
         if signal is not None:
             out.append(signal)

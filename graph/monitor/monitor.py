@@ -10,13 +10,28 @@ preferred); closed positions are never touched.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from config.settings import RiskParameters
-from graph.domain import EventSeverity, OrderSide, PortfolioSnapshot
+from graph.domain import (
+    EventSeverity,
+    Order,
+    OrderSide,
+    OrderType,
+    PortfolioSnapshot,
+    Position,
+    TradingStateRecord,
+)
 from graph.monitor.emergency import EmergencyStopReport, emergency_stop
 from graph.monitor.entry_levels import entry_levels
 from graph.monitor.exit_path import ExitOutcome, exit_through_gate
-from graph.monitor.levels import ProtectiveLevels, position_exits
+from graph.monitor.levels import (
+    ExitReason,
+    ExitSignal,
+    ProtectiveLevels,
+    effective_levels,
+    position_exits,
+)
 from graph.monitor.loss_guard import LossLevel, LossStatus, daily_loss_status
 from graph.risk.memory import RiskMemory, session_date
 from tools.alerts.dispatcher import AlertDispatcher
@@ -37,6 +52,8 @@ class MonitorReport:
     emergency: EmergencyStopReport | None = None
     skipped: tuple[str, ...] = field(default_factory=tuple)
     """Symbols left alone, with why (exit already working, no market price)."""
+    restored_stops: tuple[ExitOutcome, ...] = ()
+    """Broker-side stops placed for positions that had none."""
 
 
 class PositionMonitor:
@@ -78,10 +95,13 @@ class PositionMonitor:
                 f"daily loss {loss.loss_pct:.2%} of a {loss.limit_pct:.2%} limit",
                 key=f"daily-loss-warning:{session_date(now)}",
             )
-        working = self._broker.open_orders()
-        exiting = {o.ticker for o in working if self._is_exit(o.ticker, o.side, portfolio)}
-        levels: dict[str, ProtectiveLevels] = entry_levels(self._ledger.store, portfolio.positions)
+        if hasattr(self._broker, "work_open_orders"):  # the local paper broker is its own exchange
+            self._broker.work_open_orders()
+            portfolio = self._broker.portfolio()
+        levels = entry_levels(self._ledger.store, portfolio.positions)
         signals = position_exits(portfolio.positions, levels, self._limits)
+        working = self._release_stops_for_targets(signals, self._broker.open_orders())
+        exiting = {o.ticker for o in working if self._is_exit(o.ticker, o.side, portfolio)}
         skipped = [f"{s.symbol}: exit already working" for s in signals if s.symbol in exiting]
         skipped += [
             f"{p.symbol}: no market price"
@@ -89,17 +109,8 @@ class PositionMonitor:
             if p.market_price is None
         ]
         todo = [s for s in signals if s.symbol not in exiting]
-        outcomes = exit_through_gate(
-            todo,
-            portfolio=portfolio,
-            broker=self._broker,
-            ledger=self._ledger,
-            limits=self._limits,
-            now=now,
-            thread_id=MONITOR_THREAD,
-            trading_state=self._ledger.trading_state(),
-            open_orders=working,
-        )
+        state = self._ledger.trading_state()
+        outcomes = self._exit(todo, portfolio, working, now, state)
         for o in outcomes:
             severity = EventSeverity.INFO if o.order else EventSeverity.ERROR
             self._alert(
@@ -111,7 +122,88 @@ class PositionMonitor:
                 ),
                 key=f"{o.signal.reason.value}:{o.signal.symbol}:{session_date(now)}",
             )
-        return MonitorReport(loss=loss, exits=tuple(outcomes), skipped=tuple(skipped))
+        unguarded = [
+            p
+            for p in portfolio.positions.values()
+            if p.qty != 0 and p.symbol not in exiting and p.symbol not in {s.symbol for s in todo}
+        ]
+        stops = self._restore_stops(unguarded, levels, portfolio, working, now, state)
+        return MonitorReport(
+            loss=loss, exits=tuple(outcomes), skipped=tuple(skipped), restored_stops=tuple(stops)
+        )
+
+    def _exit(
+        self,
+        signals: list[ExitSignal],
+        portfolio: PortfolioSnapshot,
+        working: list[Order],
+        now: datetime,
+        state: TradingStateRecord,
+    ) -> list[ExitOutcome]:
+        return exit_through_gate(
+            signals,
+            portfolio=portfolio,
+            broker=self._broker,
+            ledger=self._ledger,
+            limits=self._limits,
+            now=now,
+            thread_id=MONITOR_THREAD,
+            trading_state=state,
+            open_orders=working,
+        )
+
+    def _our_stops(self) -> set[str]:
+        return {
+            i.client_order_id
+            for i in self._ledger.intents_for_thread(MONITOR_THREAD)
+            if i.order_type is OrderType.STOP
+        }
+
+    def _release_stops_for_targets(
+        self, signals: list[ExitSignal], working: list[Order]
+    ) -> list[Order]:
+        """A take-profit replaces our resting protective stop: cancel it, then exit at market.
+
+        Without this the stop would keep the position "guarded" and the target would never be
+        taken; and if both were live, the stop could later sell a position that is gone.
+        """
+        targets = {s.symbol for s in signals if s.reason is ExitReason.TAKE_PROFIT}
+        ours = self._our_stops() if targets else set()
+        keep = []
+        for order in working:
+            if order.ticker in targets and order.client_order_id in ours:
+                self._broker.cancel_order(order.broker_order_id)
+                still = self._broker.get_order_by_client_id(order.client_order_id)
+                if still is not None and not still.status.is_terminal:
+                    keep.append(still)
+                elif still is not None:
+                    self._ledger.record_order(still)
+                continue
+            keep.append(order)
+        return keep
+
+    def _restore_stops(
+        self,
+        positions: list[Position],
+        levels: dict[str, ProtectiveLevels],
+        portfolio: PortfolioSnapshot,
+        working: list[Order],
+        now: datetime,
+        state: TradingStateRecord,
+    ) -> list[ExitOutcome]:
+        """Rest a broker-side stop for every open position that has no exit working."""
+        signals = []
+        for p in positions:
+            stop = effective_levels(p, levels.get(p.symbol), self._limits).stop_loss
+            if stop is None or p.market_price is None:
+                continue
+            side = OrderSide.SELL if p.qty > 0 else OrderSide.BUY
+            signals.append(
+                ExitSignal(
+                    p.symbol, side, abs(p.qty), ExitReason.PROTECTIVE_STOP, p.market_price, stop
+                )
+            )
+        return self._exit(signals, portfolio, working, now, state)
 
     @staticmethod
     def _is_exit(symbol: str, side: OrderSide, portfolio: PortfolioSnapshot) -> bool:

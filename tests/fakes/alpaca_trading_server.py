@@ -189,6 +189,9 @@ class FakeAlpaca:
     def marketable(self, order: dict[str, Any]) -> bool:
         if order["type"] == "market":
             return True
+        if order["type"] == "stop":
+            price, stop = self.prices[order["symbol"]], Decimal(order["stop_price"])
+            return price <= stop if order["side"] == "sell" else price >= stop
         price, limit = self.prices[order["symbol"]], Decimal(order["limit_price"])
         return price <= limit if order["side"] == "buy" else price >= limit
 

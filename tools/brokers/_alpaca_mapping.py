@@ -20,6 +20,7 @@ from alpaca.trading.requests import (
     MarketOrderRequest,
     OrderRequest,
     StopLossRequest,
+    StopOrderRequest,
     TakeProfitRequest,
 )
 
@@ -48,6 +49,9 @@ _STATUS = {
     AlpacaStatus.DONE_FOR_DAY: OrderStatus.EXPIRED,
     AlpacaStatus.REJECTED: OrderStatus.REJECTED,
 }
+
+
+_TYPES = {"limit": OrderType.LIMIT, "stop": OrderType.STOP, "market": OrderType.MARKET}
 
 
 def _dec(value: Any) -> Decimal | None:
@@ -85,6 +89,13 @@ def order_request(intent: OrderIntent, qty: Decimal, *, fractionable: bool) -> O
         if intent.limit_price is None:
             raise ValueError("a limit order needs a limit_price")
         return LimitOrderRequest(limit_price=float(intent.limit_price), **fields)
+    if intent.order_type is OrderType.STOP:
+        if intent.stop_loss is None:
+            raise ValueError("a stop order needs a stop_loss price")
+        fields.pop("order_class", None)
+        fields.pop("take_profit", None)
+        fields.pop("stop_loss", None)
+        return StopOrderRequest(stop_price=float(intent.stop_loss), **fields)
     return MarketOrderRequest(**fields)
 
 
@@ -99,9 +110,7 @@ def order_from_alpaca(order: AlpacaOrder | dict[str, Any]) -> Order:
         ticker=str(order.symbol),
         side=OrderSide(order.side.value if order.side is not None else "buy"),
         qty=_dec(order.qty) or Decimal(0),
-        order_type=OrderType.LIMIT
-        if str(getattr(order.type, "value", "")) == "limit"
-        else OrderType.MARKET,
+        order_type=_TYPES.get(str(getattr(order.type, "value", "")), OrderType.MARKET),
         status=status,
         filled_qty=_dec(order.filled_qty) or Decimal(0),
         filled_avg_price=_dec(order.filled_avg_price),

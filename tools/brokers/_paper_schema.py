@@ -72,6 +72,7 @@ ORDERS = Table(
     Column("qty", DecimalText, nullable=False),
     Column("order_type", String(16), nullable=False),
     Column("limit_price", DecimalText, nullable=True),
+    Column("stop_price", DecimalText, nullable=True),
     Column("status", String(24), nullable=False),
     Column("filled_qty", DecimalText, nullable=False),
     Column("filled_avg_price", DecimalText, nullable=True),

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from graph.domain import (
@@ -75,6 +75,7 @@ class PaperBroker:
         self._price_source = price_source
         self._clock = clock
         METADATA.create_all(self._engine)
+        _add_missing_columns(self._engine)
         with self._engine.begin() as conn:
             if conn.execute(select(ACCOUNT.c.id)).first() is None:
                 conn.execute(
@@ -138,6 +139,7 @@ class PaperBroker:
         existing = self.get_order_by_client_id(intent.client_order_id)
         if existing is not None:
             return existing
+        stop_price = _stop_price(intent)
         price = self._price(intent.ticker)  # outside the write lock: the source may be slow
         now = self._clock.now()
         try:
@@ -163,6 +165,7 @@ class PaperBroker:
                         limit_price=intent.limit_price
                         if intent.order_type is OrderType.LIMIT
                         else None,
+                        stop_price=stop_price,
                         status=OrderStatus.NEW.value,
                         filled_qty=Decimal(0),
                         submitted_at=now,
@@ -195,7 +198,7 @@ class PaperBroker:
                 )
 
     def work_open_orders(self) -> list[Order]:
-        """Fill resting limit orders that have become marketable; returns the orders that filled."""
+        """Fill resting limit and stop orders the price now reaches; returns those that filled."""
         filled: list[Order] = []
         for order in self.open_orders():
             price = self._price(order.ticker)
@@ -233,6 +236,9 @@ class PaperBroker:
         fill_price = (price * slip).quantize(_PRICE_QUANTUM)
         limit = row["limit_price"]
         if limit is not None and not _marketable(side, fill_price, limit):
+            return False
+        stop = row["stop_price"]
+        if stop is not None and not _stop_triggered(side, price, stop):
             return False
         qty: Decimal = row["qty"] - row["filled_qty"]
         signed = qty if side is OrderSide.BUY else -qty
@@ -277,6 +283,27 @@ class PaperBroker:
             .where(POSITIONS.c.symbol == symbol)
             .values(qty=new_qty, avg_entry_price=avg.quantize(_PRICE_QUANTUM))
         )
+
+
+def _stop_price(intent: OrderIntent) -> Decimal | None:
+    if intent.order_type is not OrderType.STOP:
+        return None
+    if intent.stop_loss is None:
+        raise OrderRejectedError(f"stop order {intent.client_order_id} has no stop_loss price")
+    return intent.stop_loss
+
+
+def _stop_triggered(side: OrderSide, price: Decimal, stop: Decimal) -> bool:
+    """A sell stop fires at or below its price, a buy stop at or above."""
+    return price <= stop if side is OrderSide.SELL else price >= stop
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Files written before ``stop_price`` existed get the column (nullable, no data to move)."""
+    columns = {c["name"] for c in inspect(engine).get_columns("paper_orders")}
+    if "stop_price" not in columns:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ALTER TABLE paper_orders ADD COLUMN stop_price VARCHAR(64)")
 
 
 def _marketable(side: OrderSide, fill_price: Decimal, limit: Decimal) -> bool:

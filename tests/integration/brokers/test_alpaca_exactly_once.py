@@ -177,3 +177,27 @@ def test_portfolio_clock_and_asset_read_the_wire_format(
 def test_short_side_position_is_negative(fake: FakeAlpaca, alpaca: AlpacaBroker) -> None:
     alpaca.submit_order(_intent(side=OrderSide.SELL, qty="3"), Decimal(3))
     assert alpaca.portfolio().positions["AAPL"].qty == Decimal(-3)
+
+
+def test_protective_stop_order_goes_out_as_a_gtc_stop(
+    fake: FakeAlpaca, alpaca: AlpacaBroker
+) -> None:
+    from graph.domain import TimeInForce
+
+    alpaca.submit_order(_intent(), Decimal(10))
+    stop = _intent(
+        "d-stop",
+        side=OrderSide.SELL,
+        reduces_position=True,
+        order_type=OrderType.STOP,
+        time_in_force=TimeInForce.GTC,
+        stop_loss=Decimal("95"),
+    )
+    order = alpaca.submit_order(stop, Decimal(10))
+    remote = fake.orders[order.broker_order_id]
+    assert (remote["type"], remote["time_in_force"], Decimal(remote["stop_price"])) == (
+        "stop",
+        "gtc",
+        Decimal(95),
+    )
+    assert order.order_type is OrderType.STOP and order.status is OrderStatus.ACCEPTED

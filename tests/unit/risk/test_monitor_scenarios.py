@@ -315,3 +315,56 @@ def test_monitor_still_exits_while_halted(desk: Desk) -> None:
     (outcome,) = desk.monitor().run_once().exits
     assert outcome.order is not None
     assert desk.broker.portfolio().positions == {}
+
+
+# -- broker-side protective stops ------------------------------------------------------------
+
+
+def test_monitor_restores_a_missing_stop_once(desk: Desk) -> None:
+    desk.buy("AAPL", "10", stop_loss=Decimal("97"))
+    monitor = desk.monitor()
+    (restored,) = monitor.run_once().restored_stops
+    assert restored.order is not None
+    assert restored.order.order_type is OrderType.STOP and restored.order.side is SELL
+    assert restored.verdict.intent.stop_loss == Decimal("97.00")
+    assert monitor.run_once().restored_stops == ()  # the working stop now guards it
+    assert len(desk.broker.open_orders()) == 1
+
+
+def test_a_restored_stop_fires_at_the_broker_and_nothing_else_sells(desk: Desk) -> None:
+    desk.buy("AAPL", "10")
+    monitor = desk.monitor()
+    monitor.run_once()  # stop at the default 95
+    desk.prices.board["AAPL"] = Decimal("94")
+    report = monitor.run_once()
+    assert report.exits == ()  # the broker-side stop did the work
+    assert desk.broker.portfolio().positions == {}
+    sells = [o for o in desk.broker.all_orders() if o.side is SELL]
+    assert [(o.order_type, o.status) for o in sells] == [(OrderType.STOP, OrderStatus.FILLED)]
+
+
+def test_take_profit_cancels_our_stop_then_exits(desk: Desk) -> None:
+    desk.buy("AAPL", "10")
+    monitor = desk.monitor()
+    monitor.run_once()
+    desk.prices.board["AAPL"] = Decimal("112")
+    (outcome,) = monitor.run_once().exits
+    assert outcome.signal.reason is TP and outcome.order is not None
+    assert desk.broker.open_orders() == []
+    assert desk.broker.portfolio().positions == {}
+    statuses = sorted(o.status.value for o in desk.broker.all_orders() if o.side is SELL)
+    assert statuses == ["canceled", "filled"]
+
+
+def test_no_stop_is_restored_for_a_closed_position(desk: Desk) -> None:
+    desk.buy("AAPL", "10")
+    desk.broker.submit_order(intent(side=SELL, qty="10", created_at=T0), Decimal(10))
+    assert desk.monitor().run_once().restored_stops == ()
+    assert desk.broker.open_orders() == []
+
+
+def test_a_short_gets_a_buy_stop_above(desk: Desk) -> None:
+    desk.broker.submit_order(intent(side=SELL, qty="4", created_at=T0), Decimal(4))
+    (restored,) = desk.monitor().run_once().restored_stops
+    assert restored.order is not None and restored.order.side is BUY
+    assert restored.verdict.intent.stop_loss == Decimal("105.00")
