@@ -157,3 +157,16 @@ async def test_per_analyst_provider_routing(
     assert [r.api for r in fake.requests] == ["openai"]
     rules_only = build_llm(settings_for("none"))
     assert rules_only is None
+
+
+def test_one_llm_serves_successive_event_loops(
+    fake: FakeLLM, llm_for_provider: Callable[..., RoutedLLM]
+) -> None:
+    """The CLI, the API and tests run separate loops over one long-lived LLM object."""
+    llm = llm_for_provider()
+    first = asyncio.run(ask(llm, "loop one"))
+    second = asyncio.run(ask(llm, "loop two"))
+    cached = asyncio.run(ask(llm, "loop one"))
+    assert first == second == cached
+    assert fake.count == 2
+    assert [c.outcome for c in llm.calls] == ["ok", "ok", "cached"]
