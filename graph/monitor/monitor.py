@@ -33,6 +33,7 @@ from graph.monitor.levels import (
     position_exits,
 )
 from graph.monitor.loss_guard import LossLevel, LossStatus, daily_loss_status
+from graph.monitor.reconcile import settle_pending
 from graph.risk.memory import RiskMemory, session_date
 from tools.alerts.dispatcher import AlertDispatcher
 from tools.alerts.model import Alert
@@ -98,6 +99,7 @@ class PositionMonitor:
         if hasattr(self._broker, "work_open_orders"):  # the local paper broker is its own exchange
             self._broker.work_open_orders()
             portfolio = self._broker.portfolio()
+        settle_pending(self._broker, self._ledger)  # partial fills, late fills, cancels
         levels = entry_levels(self._ledger.store, portfolio.positions)
         signals = position_exits(portfolio.positions, levels, self._limits)
         working = self._release_stops_for_targets(signals, self._broker.open_orders())

@@ -23,7 +23,7 @@ from tools.clock import Clock
 from tools.persistence.schema import OrderIntentRow, OrderRow
 from tools.persistence.sql_ledger import SqlLedger
 
-__all__ = ["ReconciliationReport", "reconcile"]
+__all__ = ["ReconciliationReport", "reconcile", "settle_pending"]
 
 _TERMINAL = ("filled", "canceled", "rejected", "expired")
 
@@ -64,9 +64,12 @@ def _ledger_positions(ledger: SqlLedger) -> dict[str, Decimal]:
     return {t: q for t, q in held.items() if q != 0}
 
 
-def reconcile(
-    *, broker: Broker, ledger: SqlLedger, clock: Clock, alerts: AlertDispatcher | None = None
-) -> ReconciliationReport:
+def settle_pending(broker: Broker, ledger: SqlLedger) -> tuple[list[str], list[str], list[str]]:
+    """Record the broker's current view of every intent without an order and every working order.
+
+    This is how partial fills, late fills and cancels reach the ledger. Returns (settled,
+    never_sent, differences).
+    """
     settled: list[str] = []
     never_sent: list[str] = []
     differences: list[str] = []
@@ -84,6 +87,13 @@ def reconcile(
             continue
         ledger.record_order(order)
         settled.append(cid)
+    return settled, never_sent, differences
+
+
+def reconcile(
+    *, broker: Broker, ledger: SqlLedger, clock: Clock, alerts: AlertDispatcher | None = None
+) -> ReconciliationReport:
+    settled, never_sent, differences = settle_pending(broker, ledger)
     try:
         broker_positions = {s: p.qty for s, p in broker.portfolio().positions.items() if p.qty != 0}
         known = {o.client_order_id for o in ledger.open_orders()}

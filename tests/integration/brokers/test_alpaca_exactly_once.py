@@ -201,3 +201,20 @@ def test_protective_stop_order_goes_out_as_a_gtc_stop(
         Decimal(95),
     )
     assert order.order_type is OrderType.STOP and order.status is OrderStatus.ACCEPTED
+
+
+def test_partial_fill_is_tracked_until_the_rest_fills(
+    fake: FakeAlpaca, alpaca: AlpacaBroker, ledger: SqlLedger
+) -> None:
+    from graph.monitor.reconcile import settle_pending
+
+    fake.faults.append("partial")
+    it = _intent()
+    order = _submit(it, alpaca, ledger)
+    assert ledger.order(it.client_order_id).filled_qty == Decimal(5)
+    fake.fill(fake.orders[order.broker_order_id])  # the rest fills later at the exchange
+    settled, never_sent, differences = settle_pending(alpaca, ledger)
+    assert settled == [it.client_order_id] and never_sent == [] and differences == []
+    recorded = ledger.order(it.client_order_id)
+    assert recorded.status is OrderStatus.FILLED and recorded.filled_qty == Decimal(10)
+    assert fake.submissions_for(it.client_order_id) == 1
