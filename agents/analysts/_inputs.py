@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from graph.domain import FinancialMetrics, TickerData
@@ -15,7 +16,7 @@ def latest_metrics(data: TickerData) -> FinancialMetrics | None:
 
 
 def mean_of(values: Iterable[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
+    present = [v for v in values if v is not None and math.isfinite(v)]
     return sum(present) / len(present) if present else None
 
 

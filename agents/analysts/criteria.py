@@ -10,7 +10,7 @@ import itertools
 import math
 
 from agents.analysts._inputs import latest_metrics, mean_of
-from agents.analysts.scorecard import Criterion, clip, linear_score
+from agents.analysts.scorecard import Criterion, clip, finite, linear_score
 from agents.analysts.valuation_models import dcf_value, equity_gap, owner_earnings_value
 from agents.strategies._indicators import closes, rate_of_change, valid_bars
 from graph.domain import TickerData
@@ -35,7 +35,7 @@ __all__ = [
 
 
 def _series(data: TickerData, field: str) -> list[float]:
-    values = (getattr(m, field) for m in data.metrics)
+    values = (finite(getattr(m, field)) for m in data.metrics)
     return [v for v in values if v is not None]
 
 
@@ -239,8 +239,9 @@ def volatility(data: TickerData, *, weight: float = 1.0) -> Criterion:
 
 def insider_buying(data: TickerData, *, weight: float = 1.0) -> Criterion:
     trades = data.insider_trades[:50]
-    bought = sum(t.shares for t in trades if t.shares is not None and t.shares > 0)
-    sold = -sum(t.shares for t in trades if t.shares is not None and t.shares < 0)
+    shares = [s for s in (finite(t.shares) for t in trades) if s is not None]
+    bought = sum(s for s in shares if s > 0)
+    sold = -sum(s for s in shares if s < 0)
     if bought + sold == 0:
         return Criterion("insiders", None, "no insider share counts", weight)
     return Criterion(
@@ -253,7 +254,7 @@ def insider_buying(data: TickerData, *, weight: float = 1.0) -> Criterion:
 
 def contrarian_news(data: TickerData, *, weight: float = 1.0) -> Criterion:
     """Gloomy provider sentiment scores as opportunity (Burry-style contrarianism)."""
-    scored = [n.sentiment for n in data.news[:20] if n.sentiment is not None]
+    scored = [s for s in (finite(n.sentiment) for n in data.news[:20]) if s is not None]
     if not scored:
         return Criterion("contrarian", None, "no provider sentiment", weight)
     mean = sum(scored) / len(scored)

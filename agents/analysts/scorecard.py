@@ -7,19 +7,28 @@ scored criteria yield INSUFFICIENT_DATA instead of a direction.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from graph.domain import AnalystVerdict, VerdictSignal, VerdictSource
 
-__all__ = ["Criterion", "Scorecard", "clip", "linear_score"]
+__all__ = ["Criterion", "Scorecard", "clip", "finite", "linear_score"]
 
 
 def clip(value: float, low: float = -1.0, high: float = 1.0) -> float:
+    if math.isnan(value):
+        raise ValueError("clip: NaN has no score; treat it as missing before scoring")
     return max(low, min(high, value))
+
+
+def finite(value: float | None) -> float | None:
+    """``value`` when it is a real number; NaN and infinities from a provider count as missing."""
+    return value if value is not None and math.isfinite(value) else None
 
 
 def linear_score(value: float | None, *, bad: float, good: float) -> float | None:
     """Map ``value`` linearly so ``bad`` scores -1 and ``good`` scores +1 (either order)."""
+    value = finite(value)
     if value is None or good == bad:
         return None
     return clip(-1.0 + 2.0 * (value - bad) / (good - bad))

@@ -12,7 +12,18 @@ from graph.domain import AnalystVerdict, VerdictSignal
 from tools.llm.base import StructuredLLM
 from tools.llm.routing import llm_for
 
-__all__ = ["ScorecardAnalyst"]
+__all__ = ["ScorecardAnalyst", "unusable_data"]
+
+
+def unusable_data(analyst: str, ticker: str, exc: Exception) -> AnalystVerdict:
+    """Numbers that cannot be scored (NaN, overflow) are missing data: no direction, reason kept."""
+    return AnalystVerdict(
+        analyst=analyst,
+        ticker=ticker,
+        signal=VerdictSignal.INSUFFICIENT_DATA,
+        confidence=0.0,
+        reasoning=f"unusable data: {type(exc).__name__}: {exc}",
+    )
 
 
 class ScorecardAnalyst(ABC):
@@ -39,8 +50,11 @@ class ScorecardAnalyst(ABC):
         return ()
 
     async def analyze(self, request: AnalystRequest, llm: StructuredLLM | None) -> AnalystVerdict:
-        card = self.scorecard(request)
-        rules = card.verdict()
+        try:
+            card = self.scorecard(request)
+            rules = card.verdict()
+        except (ArithmeticError, ValueError) as exc:
+            return unusable_data(self.name, request.ticker, exc)
         llm = llm_for(llm, f"analyst:{self.name}")
         if llm is None or rules.signal is VerdictSignal.INSUFFICIENT_DATA:
             return rules

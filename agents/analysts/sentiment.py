@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from agents.analysts.base import AnalystRequest
-from agents.analysts.scorecard import Criterion, Scorecard, clip
+from agents.analysts.scorecard import Criterion, Scorecard, clip, finite
 from agents.analysts.scorecard_analyst import ScorecardAnalyst
 from graph.domain import InsiderTrade, NewsItem
 
@@ -52,7 +52,7 @@ class SentimentAnalyst(ScorecardAnalyst):
 
 
 def news_criterion(news: Sequence[NewsItem]) -> Criterion:
-    scored = [item.sentiment for item in news if item.sentiment is not None]
+    scored = [s for s in (finite(item.sentiment) for item in news) if s is not None]
     if not scored:
         return Criterion("news", None, f"{len(news)} items, none with provider sentiment", 0.7)
     mean = sum(scored) / len(scored)
@@ -60,8 +60,9 @@ def news_criterion(news: Sequence[NewsItem]) -> Criterion:
 
 
 def insider_criterion(trades: Sequence[InsiderTrade]) -> Criterion:
-    bought = sum(t.shares for t in trades if t.shares is not None and t.shares > 0)
-    sold = -sum(t.shares for t in trades if t.shares is not None and t.shares < 0)
+    shares = [s for s in (finite(t.shares) for t in trades) if s is not None]
+    bought = sum(s for s in shares if s > 0)
+    sold = -sum(s for s in shares if s < 0)
     if bought + sold == 0:
         return Criterion("insider", None, f"{len(trades)} trades without share counts", 0.3)
     score = (bought - sold) / (bought + sold)

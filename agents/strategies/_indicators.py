@@ -30,11 +30,16 @@ def closes(bars: Sequence[Bar]) -> list[float]:
 
 
 def valid_bars(bars: Sequence[Bar]) -> bool:
-    """True when every price is finite and positive; a strategy refuses to read anything else."""
+    """True when every price is finite and positive and every volume finite and non-negative.
+
+    A strategy refuses to read anything else rather than guess around a bad print.
+    """
     for bar in bars:
         for value in (bar.open, bar.high, bar.low, bar.close):
             if not math.isfinite(value) or value <= 0:
                 return False
+        if not math.isfinite(bar.volume) or bar.volume < 0:
+            return False
     return True
 
 
