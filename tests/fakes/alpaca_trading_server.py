@@ -41,6 +41,11 @@ def _ts(at: datetime) -> str:
     return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def _wire_decimal(value: Any) -> str | None:
+    """Alpaca sends prices and amounts as decimal strings."""
+    return None if value is None else str(Decimal(str(value)))
+
+
 def _error(status: int, code: int, message: str) -> JSONResponse:
     return JSONResponse({"code": code, "message": message}, status_code=status)
 
@@ -132,8 +137,8 @@ class FakeAlpaca:
             "hwm": None,
             "id": str(uuid.uuid4()),
             "legs": legs,
-            "limit_price": body.get("limit_price"),
-            "notional": body.get("notional"),
+            "limit_price": _wire_decimal(body.get("limit_price")),
+            "notional": _wire_decimal(body.get("notional")),
             "order_class": order_class,
             "order_type": body["type"],
             "position_intent": "buy_to_open" if body["side"] == "buy" else "sell_to_close",
@@ -144,7 +149,7 @@ class FakeAlpaca:
             "replaces": None,
             "side": body["side"],
             "status": "accepted",
-            "stop_price": body.get("stop_price"),
+            "stop_price": _wire_decimal(body.get("stop_price")),
             "submitted_at": now,
             "symbol": body["symbol"],
             "time_in_force": body["time_in_force"],
@@ -182,8 +187,8 @@ class FakeAlpaca:
             "time_in_force": parent["time_in_force"],
             "status": status,
             "extended_hours": False,
-            "limit_price": prices.get("limit_price"),
-            "stop_price": prices.get("stop_price"),
+            "limit_price": _wire_decimal(prices.get("limit_price")),
+            "stop_price": _wire_decimal(prices.get("stop_price")),
         }
 
     def marketable(self, order: dict[str, Any]) -> bool:

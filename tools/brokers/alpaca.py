@@ -17,11 +17,13 @@ import requests
 from alpaca.common.exceptions import APIError
 from alpaca.common.rest import RESTClient
 from alpaca.trading.client import TradingClient
+from alpaca.trading.enums import OrderSide as AlpacaSide
 from alpaca.trading.enums import QueryOrderStatus
-from alpaca.trading.requests import GetOrdersRequest
+from alpaca.trading.enums import TimeInForce as AlpacaTif
+from alpaca.trading.requests import GetOrdersRequest, MarketOrderRequest, OrderRequest
 
 from config.settings import Settings
-from graph.domain import Order, OrderIntent, PortfolioSnapshot
+from graph.domain import Order, OrderIntent, OrderSide, PortfolioSnapshot
 from graph.risk.snapshot import AssetStatus
 from tools.brokers._alpaca_mapping import (
     asset_status,
@@ -181,6 +183,9 @@ class AlpacaBroker:
             request = order_request(intent, qty, fractionable=bool(fractionable))
         except ValueError as exc:
             raise OrderRejectedError(str(exc)) from exc
+        return self._send(intent, request)
+
+    def _send(self, intent: OrderIntent, request: OrderRequest) -> Order:
         try:
             return order_from_alpaca(self._client.submit_order(request))
         except requests.RequestException as exc:
@@ -194,6 +199,28 @@ class AlpacaBroker:
             raise OrderRejectedError(
                 f"submit {intent.client_order_id} rejected ({status}): {exc}"
             ) from exc
+
+    def submit_notional(self, intent: OrderIntent, notional: Decimal) -> Order:
+        """A DAY market order for a dollar amount (fractionable assets only); same error mapping.
+
+        Exactly-once callers still pass through ``submit_exactly_once`` for the quantity form;
+        this form is for operators who size in dollars.
+        """
+        if notional <= 0:
+            raise OrderRejectedError(f"notional must be positive, got {notional}")
+        if (
+            not self._fractionable.get(intent.ticker, False)
+            and not self.asset(intent.ticker).fractionable
+        ):
+            raise OrderRejectedError(f"{intent.ticker} is not fractionable: no notional orders")
+        request = MarketOrderRequest(
+            symbol=intent.ticker,
+            notional=float(notional),
+            side=AlpacaSide.BUY if intent.side is OrderSide.BUY else AlpacaSide.SELL,
+            time_in_force=AlpacaTif.DAY,
+            client_order_id=intent.client_order_id,
+        )
+        return self._send(intent, request)
 
     def cancel_order(self, broker_order_id: str) -> None:
         """Cancel a working order; a 422 "not cancelable" means it filled or closed first: kept."""

@@ -218,3 +218,13 @@ def test_partial_fill_is_tracked_until_the_rest_fills(
     recorded = ledger.order(it.client_order_id)
     assert recorded.status is OrderStatus.FILLED and recorded.filled_qty == Decimal(10)
     assert fake.submissions_for(it.client_order_id) == 1
+
+
+def test_notional_order_on_a_fractionable_asset(fake: FakeAlpaca, alpaca: AlpacaBroker) -> None:
+    order = alpaca.submit_notional(_intent(), Decimal("250"))
+    assert order.filled_qty == Decimal("2.5")
+    assert Decimal(fake.orders[order.broker_order_id]["notional"]) == Decimal(250)
+    fake.assets["MSFT"] = {"fractionable": False}
+    msft = _intent("d2").model_copy(update={"ticker": "MSFT"})
+    with pytest.raises(OrderRejectedError):
+        alpaca.submit_notional(msft, Decimal("250"))
