@@ -60,7 +60,7 @@ class SqlBooks:
         """Store a fill once; a duplicate report returns False. The order must exist."""
         values = fill.model_dump(exclude={"side"}) | {"side": fill.side.value}
         try:
-            with self.store.sessions.begin() as session:
+            with self.store.write() as session:
                 insert = dialect_insert(session)
                 inserted = session.execute(
                     insert(FillRow).values(**values).on_conflict_do_nothing().returning(FillRow.id)
@@ -94,7 +94,7 @@ class SqlBooks:
             buying_power=snapshot.buying_power,
             thread_id=thread_id,
         )
-        with self.store.sessions.begin() as session:
+        with self.store.write() as session:
             session.add(row)
             session.flush()
             session.add_all(
@@ -145,7 +145,7 @@ class SqlBooks:
 
     def start_run(self, run_id: str, request: RunRequest, *, at: datetime) -> None:
         """Record that a run of ``request.thread_id`` started (creating the thread row once)."""
-        with self.store.sessions.begin() as session:
+        with self.store.write() as session:
             ensure_thread(
                 session,
                 request.thread_id,
@@ -174,7 +174,7 @@ class SqlBooks:
             raise LedgerInputError("finish_run needs a final status, not RUNNING")
         if status is RunStatus.FAILED and not error:
             raise LedgerInputError(f"run {run_id} failed: the error must be recorded")
-        with self.store.sessions.begin() as session:
+        with self.store.write() as session:
             result = session.execute(
                 update(RunRow)
                 .where(RunRow.run_id == run_id)

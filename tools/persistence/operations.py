@@ -42,14 +42,14 @@ class WatchlistStore:
 
     def add(self, entry: WatchlistEntry) -> WatchlistEntry:
         values = entry.model_dump(exclude={"id"}) | {"status": entry.status.value}
-        with self.store.sessions.begin() as session:
+        with self.store.write() as session:
             row = WatchlistRow(**values)
             session.add(row)
             session.flush()
             return WatchlistEntry.model_validate(_columns(row, WatchlistEntry))
 
     def set_status(self, entry_id: int, status: WatchlistStatus, *, at: datetime) -> None:
-        with self.store.sessions.begin() as session:
+        with self.store.write() as session:
             row = session.get(WatchlistRow, entry_id)
             if row is None:
                 raise LedgerInputError(f"watchlist entry {entry_id} does not exist")
@@ -76,14 +76,14 @@ class AlertStore:
 
     def raise_alert(self, alert: Alert) -> Alert:
         values = alert.model_dump(exclude={"id"}) | {"status": AlertStatus.OPEN.value}
-        with self.store.sessions.begin() as session:
+        with self.store.write() as session:
             row = AlertRow(**values)
             session.add(row)
             session.flush()
             return Alert.model_validate(_columns(row, Alert))
 
     def acknowledge(self, alert_id: int, *, by: str, at: datetime) -> Alert:
-        with self.store.sessions.begin() as session:
+        with self.store.write() as session:
             row = self._row(session, alert_id)
             if row.status == AlertStatus.OPEN.value:
                 row.status, row.acknowledged_at, row.acknowledged_by = (
@@ -94,7 +94,7 @@ class AlertStore:
             return Alert.model_validate(_columns(row, Alert))
 
     def resolve(self, alert_id: int, *, by: str, at: datetime) -> Alert:
-        with self.store.sessions.begin() as session:
+        with self.store.write() as session:
             row = self._row(session, alert_id)
             if row.status != AlertStatus.RESOLVED.value:
                 if row.acknowledged_at is None:
@@ -136,7 +136,7 @@ class RiskBaselineStore:
 
         The high-water mark carries over from the latest earlier session.
         """
-        with self.store.sessions.begin() as session:
+        with self.store.write() as session:
             previous = session.scalars(
                 select(RiskBaselineRow)
                 .where(RiskBaselineRow.session_date < session_date)
@@ -161,7 +161,7 @@ class RiskBaselineStore:
 
     def mark_equity(self, session_date: date, equity: Decimal, *, at: datetime) -> RiskBaseline:
         """Raise the high-water mark if ``equity`` is a new high (it never goes down)."""
-        with self.store.sessions.begin() as session:
+        with self.store.write() as session:
             row = session.get(RiskBaselineRow, session_date, with_for_update=True)
             if row is None:
                 raise LedgerInputError(f"session {session_date} was never opened")
@@ -176,7 +176,7 @@ class PerformanceStore:
 
     def record(self, snapshot: PerformanceSnapshot) -> bool:
         """Store one equity-curve point; a second point at the same instant returns False."""
-        with self.store.sessions.begin() as session:
+        with self.store.write() as session:
             insert = dialect_insert(session)
             inserted = session.execute(
                 insert(PerformanceSnapshotRow)

@@ -92,7 +92,7 @@ def prune_run_events(store: Store, cutoff: datetime, *, dry_run: bool = False) -
     """Delete run events recorded before ``cutoff``; return how many."""
     _require_aware(cutoff)
     old = RunEventRow.at < cutoff
-    with store.sessions.begin() as session:
+    with store.write() as session:
         if dry_run:
             return int(session.scalar(select(func.count()).where(old)) or 0)
         result = session.execute(delete(RunEventRow).where(old))

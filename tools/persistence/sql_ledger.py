@@ -171,7 +171,7 @@ class SqlLedger(Ledger):
             "approved_qty": approved,
             "recorded_at": intent.created_at,
         }
-        with self.store.sessions.begin() as session:
+        with self.store.write() as session:
             ensure_thread(session, intent.thread_id, intent.created_at)
             insert = dialect_insert(session)
             inserted = session.execute(
@@ -191,7 +191,7 @@ class SqlLedger(Ledger):
         }
         update = {k: v for k, v in values.items() if k not in ("client_order_id", "submitted_at")}
         try:
-            with self.store.sessions.begin() as session:
+            with self.store.write() as session:
                 insert = dialect_insert(session)
                 statement = insert(OrderRow).values(**values)
                 # A late, stale report must not move a terminal order back to "new".
@@ -297,7 +297,7 @@ class SqlLedger(Ledger):
             "order_client_ids": list(order_client_ids),
             "recorded_at": at,
         }
-        with self.store.sessions.begin() as session:
+        with self.store.write() as session:
             ensure_thread(session, thread_id, at)
             insert = dialect_insert(session)
             session.execute(insert(DecisionAuditRow).values(**values).on_conflict_do_nothing())
@@ -329,7 +329,7 @@ class SqlLedger(Ledger):
             "reason": record.reason,
             "changed_at": record.changed_at,
         }
-        with self.store.sessions.begin() as session:
+        with self.store.write() as session:
             insert = dialect_insert(session)
             statement = insert(TradingStateRow).values(**values)
             session.execute(
@@ -357,5 +357,5 @@ class SqlLedger(Ledger):
             )
             for e in events
         ]
-        with self.store.sessions.begin() as session:
+        with self.store.write() as session:
             session.add_all(rows)

@@ -9,13 +9,15 @@ code path ``db upgrade`` runs. Pass ``auto_upgrade`` to override either default.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
-from tools.persistence.errors import UnsupportedDatabaseError
+from tools.persistence.errors import LedgerInputError, UnsupportedDatabaseError
 from tools.persistence.migrate import create_store_engine, require_current, upgrade
 
 __all__ = ["Store", "dialect_insert"]
@@ -46,6 +48,21 @@ class Store:
             engine.dispose()
             raise
         return store
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A transaction whose bad values surface as ``LedgerInputError`` (nothing written).
+
+        Why: a value the column types refuse (a naive datetime, an unrepresentable amount) is bad
+        input, not a database failure; the caller gets a typed error that says which value.
+        """
+        try:
+            with self.sessions.begin() as session:
+                yield session
+        except sa_exc.StatementError as exc:
+            if isinstance(exc.orig, ValueError | TypeError):
+                raise LedgerInputError(str(exc.orig)) from exc
+            raise
 
     def close(self) -> None:
         self.engine.dispose()

@@ -15,23 +15,44 @@ from typing import Any
 from sqlalchemy import DateTime, Dialect, Numeric, String
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-__all__ = ["Money", "NaiveDatetimeError", "UtcDateTime"]
+__all__ = ["MONEY_SCALE", "Money", "MoneyPrecisionError", "NaiveDatetimeError", "UtcDateTime"]
+
+MONEY_SCALE = 10
+"""Decimal places kept for money and quantities (Alpaca quotes qty to 9, prices to 4)."""
+MONEY_INTEGER_DIGITS = 14
 
 
 class NaiveDatetimeError(ValueError):
     """A datetime without a time zone reached the store."""
 
 
+class MoneyPrecisionError(ValueError):
+    """A decimal has more places (or digits) than the store keeps; it is refused, not rounded."""
+
+
+def _check_fits(amount: Decimal) -> None:
+    """Refuse what NUMERIC(24, 10) would round or overflow, on every backend alike."""
+    if amount.is_zero():
+        return
+    exponent = amount.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)
+    if -exponent > MONEY_SCALE:
+        raise MoneyPrecisionError(f"{amount} has more than {MONEY_SCALE} decimal places")
+    if amount.adjusted() >= MONEY_INTEGER_DIGITS:
+        raise MoneyPrecisionError(f"{amount} has more than {MONEY_INTEGER_DIGITS} integer digits")
+
+
 class Money(TypeDecorator[Decimal]):
     """Exact decimal money or quantity: NUMERIC(24, 10) on Postgres, decimal text on SQLite."""
 
-    impl = Numeric(24, 10)
+    impl = Numeric(MONEY_INTEGER_DIGITS + MONEY_SCALE, MONEY_SCALE)
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(String(40))
-        return dialect.type_descriptor(Numeric(24, 10, asdecimal=True))
+        precision = MONEY_INTEGER_DIGITS + MONEY_SCALE
+        return dialect.type_descriptor(Numeric(precision, MONEY_SCALE, asdecimal=True))
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
@@ -41,6 +62,7 @@ class Money(TypeDecorator[Decimal]):
         amount = Decimal(value)
         if not amount.is_finite():
             raise ValueError(f"money must be finite, got {amount}")
+        _check_fits(amount)
         # One canonical text per value on SQLite, so 10 and 10.0 compare (and dedupe) as equal.
         return format(amount.normalize(), "f") if dialect.name == "sqlite" else amount
 
