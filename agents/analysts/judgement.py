@@ -106,11 +106,34 @@ async def judge(
         )
     except LLMError as exc:
         return no_signal(analyst, card.ticker, exc.reason, f"LLM judgement failed: {exc}")
+    signal, confidence, note = _bounded_by_numbers(card, answer)
     return AnalystVerdict(
         analyst=analyst,
         ticker=card.ticker,
-        signal=VerdictSignal(answer.signal),
-        confidence=answer.confidence,
-        reasoning=f"{answer.reasoning} [rules: {card.describe()}]"[:4000],
+        signal=signal,
+        confidence=confidence,
+        reasoning=f"{answer.reasoning}{note} [rules: {card.describe()}]"[:4000],
         source=VerdictSource.LLM,
     )
+
+
+def _bounded_by_numbers(
+    card: Scorecard, answer: AnalystJudgement
+) -> tuple[VerdictSignal, float, str]:
+    """The LLM may judge, but not flip a decisive rules verdict.
+
+    Why: the deterministic score is computed from numbers the model cannot touch; an answer that
+    reverses it (bullish on a clearly bearish scorecard) is more likely a misread or an injected
+    instruction than insight, so it is held at neutral with the contradiction recorded.
+    """
+    score = card.score
+    wanted = VerdictSignal(answer.signal)
+    if score is None:
+        return wanted, answer.confidence, ""
+    opposite = (wanted is VerdictSignal.BULLISH and score <= -card.bullish_at) or (
+        wanted is VerdictSignal.BEARISH and score >= card.bullish_at
+    )
+    if not opposite:
+        return wanted, answer.confidence, ""
+    note = f" [held at neutral: LLM said {wanted.value} against rules score {score:+.2f}]"
+    return VerdictSignal.NEUTRAL, min(answer.confidence, 0.5), note

@@ -20,6 +20,7 @@ from graph.domain import (
     TickerData,
     TradeAction,
     TradeDecision,
+    VerdictSignal,
 )
 from tests.fakes.llm_server import FakeLLM
 from tests.unit.agents._factories import AS_OF, portfolio, risk, thresholds
@@ -85,9 +86,12 @@ async def test_injection_changes_nothing_beyond_the_numbers(
     fake.reset(obey_injection=True, analyst_answer=analyst_answer, pm_answer=pm_answer)
     verdicts, attacked = await cycle(llm, INJECTION)
 
-    # the gullible model did obey: sentiment turned bullish, the PM asked for 1e9 shares
+    # the gullible model did obey: it called sentiment bullish and the PM asked for 1e9 shares;
+    # the sentiment numbers (provider scores -0.4) are bearish, so the flip is held at neutral
     sentiment = next(v for v in verdicts if v.analyst == "sentiment")
     assert sentiment.reasoning.startswith("told to buy")
+    assert sentiment.signal is VerdictSignal.NEUTRAL
+    assert "held at neutral: LLM said bullish" in sentiment.reasoning
     assert any(
         "1000000000" in c or "quantity_above_max" in c or "->hold" in c for c in attacked.clamps
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -160,3 +161,46 @@ def test_roster_defaults_orders_and_rejects_unknown_names() -> None:
         analyst_roster(["technicals", "nonexistent"])
     assert isinstance(ANALYSTS["technicals"], TechnicalsAnalyst)
     assert isinstance(ANALYSTS["fundamentals"], FundamentalsAnalyst)
+
+
+class FixedJudgement:
+    """A StructuredLLM stand-in that answers one judgement and records the prompts it saw."""
+
+    model_name = "fixed"
+
+    def __init__(self, signal: str, confidence: float = 0.9) -> None:
+        self.answer = {"signal": signal, "confidence": confidence, "reasoning": "judged"}
+        self.prompts: list[tuple[str, str]] = []
+
+    async def ainvoke_structured(self, *, system: str, user: str, schema: Any, purpose: str) -> Any:
+        self.prompts.append((system, user))
+        return schema.model_validate(self.answer)
+
+
+@pytest.mark.parametrize(
+    ("data", "llm_says", "expected"),
+    [
+        (TickerData(ticker="TEST", bars=UP), "bullish", VerdictSignal.BULLISH),
+        (TickerData(ticker="TEST", bars=UP), "neutral", VerdictSignal.NEUTRAL),
+        (TickerData(ticker="TEST", bars=UP), "bearish", VerdictSignal.NEUTRAL),  # no flip
+        (TickerData(ticker="TEST", bars=DOWN), "bullish", VerdictSignal.NEUTRAL),  # no flip
+        (TickerData(ticker="TEST", bars=DOWN), "bearish", VerdictSignal.BEARISH),
+    ],
+)
+async def test_llm_judges_but_cannot_flip_decisive_numbers(
+    data: TickerData, llm_says: str, expected: VerdictSignal
+) -> None:
+    llm = FixedJudgement(llm_says)
+    verdict = await TechnicalsAnalyst().analyze(request(data), llm)
+    assert verdict.signal is expected and verdict.source is VerdictSource.LLM
+    assert len(llm.prompts) == 1
+    system, user = llm.prompts[0]
+    assert "technical analyst" in system and "<data>" in user and '"criteria"' in user
+    if expected is VerdictSignal.NEUTRAL and llm_says != "neutral":
+        assert "held at neutral" in verdict.reasoning and verdict.confidence <= 0.5
+
+
+async def test_insufficient_data_never_asks_the_llm() -> None:
+    llm = FixedJudgement("bullish")
+    verdict = await TechnicalsAnalyst().analyze(request(EMPTY), llm)
+    assert verdict.signal is VerdictSignal.INSUFFICIENT_DATA and llm.prompts == []
