@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, select
 from sqlalchemy.exc import StatementError
 
-from tools.persistence.types import Money, NaiveDatetimeError, UtcDateTime
+from tools.persistence.types import Money, MoneyPrecisionError, NaiveDatetimeError, UtcDateTime
 
 metadata = MetaData()
 ledger_rows = Table(
@@ -46,6 +46,8 @@ def test_money_round_trips_exactly(engine, amount: str) -> None:  # type: ignore
     [
         ({"amount": 1.1}, TypeError),
         ({"amount": Decimal("NaN")}, ValueError),
+        ({"amount": Decimal("0.00000000001")}, MoneyPrecisionError),
+        ({"amount": Decimal("100000000000000")}, MoneyPrecisionError),
         ({"at": datetime(2024, 3, 8, 16, 0)}, NaiveDatetimeError),
     ],
 )
