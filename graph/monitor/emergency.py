@@ -12,7 +12,14 @@ from datetime import datetime
 from decimal import Decimal
 
 from config.settings import RiskParameters
-from graph.domain import EventSeverity, OrderSide, TradingStateRecord, TradingStatus
+from graph.domain import (
+    EventSeverity,
+    Order,
+    OrderSide,
+    PortfolioSnapshot,
+    TradingStateRecord,
+    TradingStatus,
+)
 from graph.monitor.exit_path import ExitOutcome, exit_through_gate
 from graph.monitor.levels import ExitReason, ExitSignal
 from tools.alerts.dispatcher import AlertDispatcher
@@ -57,44 +64,21 @@ def emergency_stop(
         if already
         else TradingStateRecord(status=TradingStatus.HALTED, reason=reason, changed_at=now)
     )
-    ledger.set_trading_state(state)
-    errors: list[str] = []
+    ledger.set_trading_state(state)  # first: nothing new may start while we unwind
     ours = {i.client_order_id for i in ledger.intents_for_thread(EMERGENCY_THREAD)}
-    cancelled: list[str] = []
+    errors: list[str] = []
     try:
         working = broker.open_orders()
     except BrokerError as exc:
         working = []
         errors.append(f"listing open orders failed: {exc}")
-    for order in working:
-        if order.client_order_id in ours:
-            continue
-        try:
-            broker.cancel_order(order.broker_order_id)
-            cancelled.append(order.client_order_id)
-        except BrokerError as exc:
-            errors.append(f"cancel {order.client_order_id} failed: {exc}")
+    cancelled = _cancel_all_but_ours(broker, working, ours, errors)
+    remaining = [o for o in working if o.client_order_id in ours]
     exits: list[ExitOutcome] = []
     try:
         portfolio = broker.portfolio()
-        remaining = [o for o in working if o.client_order_id in ours]
-        in_flight: dict[str, Decimal] = {}
-        for o in remaining:
-            in_flight[o.ticker] = in_flight.get(o.ticker, Decimal(0)) + o.qty - o.filled_qty
-        signals = [
-            ExitSignal(
-                symbol=p.symbol,
-                side=_exit_side(p.qty),
-                qty=abs(p.qty) - in_flight.get(p.symbol, Decimal(0)),
-                reason=ExitReason.EMERGENCY_STOP,
-                price=p.market_price or p.avg_entry_price,
-                level=None,
-            )
-            for p in portfolio.positions.values()
-            if abs(p.qty) > in_flight.get(p.symbol, Decimal(0))
-        ]
         exits = exit_through_gate(
-            signals,
+            _uncovered_exits(portfolio, remaining),
             portfolio=portfolio,
             broker=broker,
             ledger=ledger,
@@ -111,6 +95,43 @@ def emergency_stop(
     if alerts is not None and not (already and not cancelled and not exits):
         alerts.send(_alert(report, now))
     return report
+
+
+def _cancel_all_but_ours(
+    broker: Broker, working: list[Order], ours: set[str], errors: list[str]
+) -> list[str]:
+    """Cancel every working order except our own emergency exits (a rerun must not undo them)."""
+    cancelled = []
+    for order in working:
+        if order.client_order_id in ours:
+            continue
+        try:
+            broker.cancel_order(order.broker_order_id)
+            cancelled.append(order.client_order_id)
+        except BrokerError as exc:
+            errors.append(f"cancel {order.client_order_id} failed: {exc}")
+    return cancelled
+
+
+def _uncovered_exits(
+    portfolio: PortfolioSnapshot, in_flight_orders: list[Order]
+) -> list[ExitSignal]:
+    """One exit per position for the part our working emergency exits do not already cover."""
+    in_flight: dict[str, Decimal] = {}
+    for o in in_flight_orders:
+        in_flight[o.ticker] = in_flight.get(o.ticker, Decimal(0)) + o.qty - o.filled_qty
+    return [
+        ExitSignal(
+            symbol=p.symbol,
+            side=_exit_side(p.qty),
+            qty=abs(p.qty) - in_flight.get(p.symbol, Decimal(0)),
+            reason=ExitReason.EMERGENCY_STOP,
+            price=p.market_price or p.avg_entry_price,
+            level=None,
+        )
+        for p in portfolio.positions.values()
+        if abs(p.qty) > in_flight.get(p.symbol, Decimal(0))
+    ]
 
 
 def _exit_side(qty: Decimal) -> OrderSide:
