@@ -77,7 +77,10 @@ class OpenAIChatProvider:
         try:
             message = await self._chat().ainvoke(
                 [SystemMessage(content=system), HumanMessage(content=user)],
-                response_format=response_format,
+                # sent as a raw body field: the wire request is identical, but the SDK skips its
+                # typed transform and beta ``parse`` path (about 20 % of a call's client CPU, which
+                # bounds fan-out); the answer is parsed and validated by our own layer anyway
+                extra_body={"response_format": response_format},
             )
         except openai.APITimeoutError as exc:
             raise TransientLLMError(LLMFailure.TIMEOUT, str(exc)) from exc
