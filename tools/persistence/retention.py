@@ -15,7 +15,9 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
+from config.settings import Settings
 from graph.checkpointing import open_checkpointer
+from tools.clock import Clock
 from tools.persistence.schema import RunEventRow
 from tools.persistence.store import Store
 from tools.persistence.types import NaiveDatetimeError
@@ -27,6 +29,7 @@ __all__ = [
     "parse_age",
     "prune",
     "prune_checkpoints",
+    "prune_job",
     "prune_run_events",
     "stale_threads",
 ]
@@ -130,3 +133,15 @@ def prune(
         finally:
             store.close()
     return PruneReport(cutoff=cutoff, threads=tuple(threads), run_events=events, dry_run=dry_run)
+
+
+def prune_job(
+    settings: Settings, clock: Clock, *, older_than: timedelta = DEFAULT_RETENTION
+) -> PruneReport:
+    """The scheduled retention job: prune CHECKPOINT_URL and DATABASE_URL as configured."""
+    return prune(
+        now=clock.now(),
+        older_than=older_than,
+        database_url=settings.effective_database_url,
+        checkpoint_urls=[settings.effective_checkpoint_url],
+    )

@@ -121,3 +121,21 @@ def test_db_prune_refuses_a_malformed_age(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "30d" in result.output
+
+
+def test_scheduled_job_prunes_what_settings_name(tmp_path: Path) -> None:
+    from config.settings import load_settings
+    from tools.clock import FixedClock
+    from tools.persistence.retention import prune_job
+
+    settings = load_settings(hedgegraph_home=tmp_path / "home")
+    ledger = SqlLedger.from_url(settings.effective_database_url)
+    at = datetime(2024, 6, 1, tzinfo=UTC)
+    ledger.record_events(
+        "t-job", [RunEvent(node="record", severity=EventSeverity.INFO, message="old", at=at)]
+    )
+    ledger.close()
+    _run_thread(settings.effective_checkpoint_url, "t-job")
+    report = prune_job(settings, FixedClock(datetime.now(UTC) + timedelta(days=31)))
+    assert report.run_events == 1
+    assert report.threads == ("t-job",)
