@@ -162,6 +162,8 @@ class FakeAlpaca:
             qty = Decimal(str(body["notional"])) / self.prices[body["symbol"]]
             order["qty"] = str(qty.quantize(Decimal("0.000000001")))
         self.orders[order["id"]] = order
+        for leg in legs or []:  # listed on their own unless ``nested=true``, as Alpaca does
+            self.orders[leg["id"]] = {**order, **leg, "legs": None, "parent_id": order["id"]}
         return order
 
     def _leg(
@@ -345,11 +347,15 @@ def build_app(fake: FakeAlpaca) -> FastAPI:
         return order
 
     @app.get("/v2/orders")
-    async def list_orders(status: str = "open", limit: int = 50, symbols: str | None = None) -> Any:
+    async def list_orders(
+        status: str = "open", limit: int = 50, symbols: str | None = None, nested: bool = False
+    ) -> Any:
         wanted = set(symbols.split(",")) if symbols else None
         out = []
         for o in sorted(fake.orders.values(), key=lambda o: o["submitted_at"], reverse=True):
             if o["id"] in fake.hidden or (wanted and o["symbol"] not in wanted):
+                continue
+            if nested and o.get("parent_id"):
                 continue
             is_open = o["status"] in _OPEN
             if status == "all" or (status == "open") == is_open:
