@@ -114,3 +114,40 @@ def test_no_approval_breaks_a_cap_and_exits_stay_within_the_position(pf, batch, 
     open_now = sum(1 for q in held.values() if q != 0)
     started = sum(1 for p in pf.positions.values() if p.qty != 0)
     assert open_now <= max(lim.max_open_positions, started)
+
+
+@st.composite
+def working_exits(draw: st.DrawFn, pf: PortfolioSnapshot) -> tuple:
+    from graph.domain import Order, OrderStatus
+
+    out = []
+    for symbol, pos in pf.positions.items():
+        if draw(st.booleans()):
+            qty = Decimal(draw(st.integers(min_value=1, max_value=int(abs(pos.qty)))))
+            out.append(
+                Order(
+                    broker_order_id=f"b-{symbol}",
+                    client_order_id=f"c-{symbol}",
+                    ticker=symbol,
+                    side=OrderSide.SELL if pos.qty > 0 else OrderSide.BUY,
+                    qty=qty,
+                    status=OrderStatus.NEW,
+                    submitted_at=NOW,
+                )
+            )
+    return tuple(out)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), batch=intents())
+def test_exits_and_working_exits_together_never_exceed_the_position(data, batch) -> None:
+    pf = data.draw(portfolios())
+    working = data.draw(working_exits(pf))
+    snap = snapshot(pf, PRICES, open_orders=working)
+    exits = [i.model_copy(update={"reduces_position": True}) for i in batch]
+    verdicts = evaluate_intents(exits, snap, limits())
+    claimed = {o.ticker: o.qty for o in working}
+    for v in verdicts:
+        claimed[v.intent.ticker] = claimed.get(v.intent.ticker, Decimal(0)) + v.approved_qty
+    for symbol, qty in claimed.items():
+        assert qty <= abs(pf.position_qty(symbol)), symbol
