@@ -274,11 +274,15 @@ class Settings(BaseSettings):
 
     @property
     def effective_data_providers(self) -> list[DataProviderName]:
-        """DATA_PROVIDERS, or Financial Datasets when its key is set, else offline."""
+        """DATA_PROVIDERS, or Financial Datasets when its key is set, else offline.
+
+        The synthetic offline market is never an implicit fallback behind real data: a real
+        ticker must not quietly get made-up prices when the real provider fails.
+        """
         if self.data_providers:
             return list(self.data_providers)
         if self.financial_datasets_api_key is not None:
-            return ["financialdatasets", "offline"]
+            return ["financialdatasets"]
         return ["offline"]
 
     @property

@@ -100,4 +100,4 @@ def test_secrets_are_not_printed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FINANCIAL_DATASETS_API_KEY", "fd-secret-123")
     s = load_settings()
     assert "fd-secret-123" not in repr(s)
-    assert s.effective_data_providers[0] == "financialdatasets"
+    assert s.effective_data_providers == ["financialdatasets"]  # never synthetic behind real data
