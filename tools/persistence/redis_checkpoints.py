@@ -7,6 +7,9 @@ checkpoint's store then resets the flag; a reader in another process then skips 
 sees a thread that is "not waiting" for its approval. Measured here: 3 of 12 fresh readers saw no
 interrupt with the stock saver, 0 of 12 with this one. These subclasses set the flag after every
 store, so readers always look for writes (one extra search per read, measured in the benchmark).
+The same defect in the JavaScript saver: langchain-ai/langgraphjs issue #1996, fixed by PR #2026
+(which checks for existing writes in ``put``; setting the flag after the store also covers writes
+that land between that check and the store).
 """
 
 from __future__ import annotations
