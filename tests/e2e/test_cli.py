@@ -28,7 +28,7 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
 
 
 def _cli(home: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-    if args and args[0] in ("run", "approve") and "--help" not in args:
+    if args and args[0] in ("run", "approve") and "--help" not in args and "--as-of" not in args:
         args = (*args, "--as-of", AS_OF)
     return subprocess.run(
         [sys.executable, "-m", "api.cli", *args],
@@ -187,24 +187,8 @@ def test_approval_after_the_decision_expired_is_vetoed_by_the_gate(tmp_path: Pat
         )
     )
     assert waiting["pending_approval"]
-    late = subprocess.run(  # approve a day later, on the wall clock's idea of "later"
-        [
-            sys.executable,
-            "-m",
-            "api.cli",
-            "approve",
-            "--thread",
-            "s3",
-            "--json",
-            "--as-of",
-            "2025-03-12T15:00:00",
-        ],
-        env=_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=Path(__file__).resolve().parents[2],
-    )
+    # approve a day later: the decision's time to live has long passed
+    late = _cli(tmp_path, "approve", "--thread", "s3", "--json", "--as-of", "2025-03-12T15:00:00")
     done = _json(late)
     assert done["orders"] == []
     codes = {r["code"] for v in done["verdicts"] for r in v["reasons"]}
