@@ -34,6 +34,8 @@ class ExposureBook:
     """Symbols with a working entry order at the broker or approved earlier in this batch."""
     entry_times: list[datetime] = field(default_factory=list)
     """Entry submissions counted by the order-rate throttle."""
+    returns_cache: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Daily returns per symbol, computed once per batch (volatility and correlation reuse them)."""
 
     @classmethod
     def from_snapshot(cls, snapshot: GateSnapshot) -> ExposureBook:

@@ -8,11 +8,11 @@ of diversifying it. Floats are fine here: these are analytics that only scale a 
 from __future__ import annotations
 
 import itertools
+import math
+import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from graph.domain import ReasonCode, TickerData
 
@@ -37,7 +37,7 @@ def daily_returns(data: TickerData, lookback: int) -> dict[str, float]:
     out: dict[str, float] = {}
     for prev, cur in itertools.pairwise(bars):
         if prev.close > 0 and cur.close > 0:
-            out[cur.ts.date().isoformat()] = float(np.log(cur.close / prev.close))
+            out[cur.ts.date().isoformat()] = math.log(cur.close / prev.close)
     return out
 
 
@@ -45,11 +45,10 @@ def _correlation(a: dict[str, float], b: dict[str, float]) -> float | None:
     days = sorted(set(a) & set(b))
     if len(days) < 5:
         return None
-    xa = np.array([a[d] for d in days])
-    xb = np.array([b[d] for d in days])
-    if xa.std() == 0 or xb.std() == 0:
+    try:
+        return statistics.correlation([a[d] for d in days], [b[d] for d in days])
+    except statistics.StatisticsError:  # a constant series has no correlation
         return None
-    return float(np.corrcoef(xa, xb)[0, 1])
 
 
 def position_scale(check: EntryCheck) -> PositionScale:
@@ -58,11 +57,14 @@ def position_scale(check: EntryCheck) -> PositionScale:
     if data is None:
         return PositionScale(Decimal(1), None, "no bars")
     lookback = limits.volatility_lookback_days
-    returns = daily_returns(data, lookback)
+    cache = check.book.returns_cache
+    returns = cache.get(check.intent.ticker)
+    if returns is None:
+        returns = cache[check.intent.ticker] = daily_returns(data, lookback)
     factor = 1.0
     why = []
     if len(returns) >= 2:
-        vol = float(np.std(list(returns.values()), ddof=1))
+        vol = statistics.stdev(returns.values())
         if vol > limits.volatility_target_daily_pct:
             factor = limits.volatility_target_daily_pct / vol
             why.append(f"volatility {vol:.4f}")
@@ -71,7 +73,9 @@ def position_scale(check: EntryCheck) -> PositionScale:
         other = check.snapshot.market.get(symbol)
         if symbol == check.intent.ticker or qty == 0 or other is None:
             continue
-        corr = _correlation(returns, daily_returns(other, lookback))
+        if symbol not in cache:
+            cache[symbol] = daily_returns(other, lookback)
+        corr = _correlation(returns, cache[symbol])
         same_way = (qty > 0) == (check.direction > 0)
         if corr is not None and same_way and corr >= limits.correlation_threshold:
             factor *= limits.correlated_position_scale
