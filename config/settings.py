@@ -72,6 +72,8 @@ class RiskParameters(_Section):
     pdt_min_equity: float = Field(default=25000, ge=0)
     pdt_max_day_trades: int = Field(default=3, ge=0)
     daily_loss_warning_fraction: float = Field(default=0.75, gt=0, lt=1)
+    symbol_sectors: dict[str, str] = Field(default_factory=dict)
+    """Symbol -> sector for max_sector_pct; unlisted symbols are their own bucket."""
 
 
 class Thresholds(_Section):

@@ -66,7 +66,7 @@ def gather_gate_snapshot(
         trading_state=ledger.trading_state(),
         open_orders=open_orders,
         assets=assets,
-        sectors=dict(sectors or {}),
+        sectors=dict(sectors if sectors is not None else limits.symbol_sectors),
         market_open=market_open,
         risk_state=risk_state,
     )

@@ -65,3 +65,14 @@ def test_broker_clock_closed_and_halted_asset_veto_entries(
     aapl, msft = evaluate_intents([_intent("AAPL"), _intent("MSFT")], snap, limits())
     assert ReasonCode.MARKET_CLOSED in aapl.reason_codes
     assert ReasonCode.ASSET_NOT_TRADABLE in msft.reason_codes
+
+
+def test_sectors_come_from_the_risk_parameters(alpaca: AlpacaBroker, ledger: SqlLedger) -> None:
+    snap = gather_gate_snapshot(
+        broker=alpaca,
+        ledger=ledger,
+        market=market({"AAPL": 100.0}),
+        limits=limits(symbol_sectors={"AAPL": "technology"}),
+        clock=SystemClock(),
+    )
+    assert snap.sectors == {"AAPL": "technology"}
