@@ -123,3 +123,42 @@ def test_redis_lock_with_redis_checkpoints_executes_once(redis_url: str) -> None
     executions, outcomes = _race(redis_url, lambda: RedisThreadLocks(redis_url))
     assert executions == ["AAPL"], outcomes
     assert sum(isinstance(o, AlreadyResumedError) for o in outcomes) == 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+async def test_async_resume_interrupted_executes_once(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    import asyncio
+
+    from graph.checkpointing import aopen_checkpointer
+    from graph.locks import FileThreadLocks, aresume_interrupted
+
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'checkpoints.sqlite'}"
+        make_locks: Callable[[], ThreadLocks] = lambda: FileThreadLocks(tmp_path / "locks")  # noqa: E731
+    else:
+        url = str(request.getfixturevalue("redis_url"))
+        make_locks = lambda: RedisThreadLocks(url)  # noqa: E731
+    executions: list[str] = []
+    guard = threading.Lock()
+    config = {"configurable": {"thread_id": f"aapprove-{uuid.uuid4().hex[:8]}"}}
+    async with aopen_checkpointer(url) as saver:
+        await _build(saver, executions, guard).ainvoke({"ticker": "MSFT"}, config)
+    start = asyncio.Event()
+
+    async def approver() -> object:
+        async with aopen_checkpointer(url) as own:
+            await start.wait()
+            try:
+                graph = _build(own, executions, guard)
+                return await aresume_interrupted(graph, config, Command(resume=True), make_locks())
+            except AlreadyResumedError as exc:
+                return exc
+
+    tasks = [asyncio.create_task(approver()) for _ in range(2)]
+    await asyncio.sleep(0.2)
+    start.set()
+    outcomes = await asyncio.gather(*tasks)
+    assert executions == ["MSFT"]
+    assert sum(isinstance(o, AlreadyResumedError) for o in outcomes) == 1
