@@ -74,7 +74,19 @@ def test_default_policy_upgrades_embedded_sqlite_and_refuses_postgres(database_u
 
 
 def test_single_linear_history() -> None:
-    assert head_revision()  # raises if the history has more than one head
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from tools.persistence.migrate import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    revisions = list(ScriptDirectory.from_config(config).walk_revisions())
+    assert [r.down_revision for r in revisions if r.down_revision is None] == [None]
+    assert all(isinstance(r.down_revision, str | None) for r in revisions), "no merge revisions"
+    chain = {r.down_revision: r.revision for r in revisions}
+    assert len(chain) == len(revisions), "two revisions share a parent: a branch"
+    assert revisions[0].revision == head_revision()
 
 
 def test_financial_records_are_never_cascade_deleted(database_url: str) -> None:
