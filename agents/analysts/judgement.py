@@ -102,7 +102,10 @@ async def judge(
     )
     try:
         answer = await llm.ainvoke_structured(
-            system=system, user=user, schema=AnalystJudgement, purpose=f"analyst:{analyst}"
+            system=system,
+            user=user,
+            schema=AnalystJudgement,
+            purpose=f"analyst:{analyst}:{card.ticker}",
         )
     except LLMError as exc:
         return no_signal(analyst, card.ticker, exc.reason, f"LLM judgement failed: {exc}")

@@ -126,7 +126,10 @@ async def llm_choice(
     system, user = pm_prompt(allowed, consensus, verdicts, signals, research)
     try:
         answer = await llm.ainvoke_structured(
-            system=system, user=user, schema=PMAnswer, purpose="portfolio_manager"
+            system=system,
+            user=user,
+            schema=PMAnswer,
+            purpose=f"portfolio_manager:{allowed.ticker}",
         )
     except LLMError as exc:
         return (

@@ -2,7 +2,8 @@
 
 Why a router instead of a graph change: nodes pass one ``context.llm``; analysts resolve their own
 route with ``llm_for`` (so an analyst configured ``none`` stays rules-only) and the PM uses the
-default. Purposes are ``analyst:<name>`` and ``portfolio_manager``.
+default. Purposes are ``analyst:<name>[:<ticker>]`` and ``portfolio_manager[:<ticker>]``; each
+call's record (``calls``) carries its purpose and prompt hash for the decision audit.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ class RoutedLLM:
         self.model_name = default.model_name if default is not None else "routed"
 
     def route(self, purpose: str) -> GuardedLLM | None:
-        name = purpose.split(":", 1)[1] if purpose.startswith("analyst:") else None
+        parts = purpose.split(":")
+        name = parts[1] if parts[0] == "analyst" and len(parts) > 1 else None
         if name is not None and name in self.routes:
             return self.routes[name]
         return self.default

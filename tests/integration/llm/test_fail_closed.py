@@ -66,7 +66,9 @@ async def pm_decision(llm: Any, verdicts: list[AnalystVerdict] = BULLISH) -> Tra
     )
 
 
-async def test_valid_answers(fake: FakeLLM, llm_for_provider: Callable[..., RoutedLLM]) -> None:
+async def test_valid_answers(
+    fake: FakeLLM, llm_for_provider: Callable[..., RoutedLLM], provider: str
+) -> None:
     llm = llm_for_provider()
     verdict = await analyst_verdict(llm)
     assert verdict.signal is VerdictSignal.BULLISH and verdict.source is VerdictSource.LLM
@@ -77,6 +79,10 @@ async def test_valid_answers(fake: FakeLLM, llm_for_provider: Callable[..., Rout
     assert decision.stop_loss == Decimal("95.00")
     assert fake.count == 2
     assert {r.model for r in fake.requests} == {"test-model"}
+    # the audit trail: purpose per analyst and ticker, model and prompt hash per call
+    assert [c.purpose for c in llm.calls] == ["analyst:fundamentals:TEST", "portfolio_manager:TEST"]
+    assert all(len(c.prompt_hash) == 64 and c.outcome == "ok" for c in llm.calls)
+    assert {c.model for c in llm.calls} == {f"{provider}:test-model"}
     assert fake.requests[0].schema is not None and "signal" in fake.requests[0].schema["properties"]
 
 

@@ -100,6 +100,7 @@ async def test_limiter_bounds_concurrency_and_rejects_nonsense() -> None:
 async def test_routing_sends_a_rules_only_analyst_nowhere() -> None:
     routed = RoutedLLM(None, {"sentiment": None})
     assert llm_for(routed, "analyst:sentiment") is None
+    assert routed.route("analyst:sentiment:AAPL") is None
     assert llm_for(routed, "portfolio_manager") is None
     assert llm_for(None, "analyst:x") is None
     with pytest.raises(LLMError):
