@@ -34,7 +34,7 @@ async def run_cycle(fake: FakeLLM, tmp_path: Path, thread: str):  # type: ignore
         openai_base_url=fake.openai_url,
         openai_api_key="sk-test",
         redis_url=None,
-        llm={"request_timeout_seconds": 2, "max_attempts": 2, "retry_backoff_seconds": 0.01},
+        llm={"request_timeout_seconds": 15, "max_attempts": 2, "retry_backoff_seconds": 0.01},
     )
     context = build_context(settings, clock=FixedClock(AS_OF))
     async with aopen_checkpointer(settings.effective_checkpoint_url) as saver:
