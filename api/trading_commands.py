@@ -19,15 +19,11 @@ from rich.console import Console
 from config.settings import ConfigError, Settings, load_settings
 from graph.assembly import build_context
 from graph.context import TradingContext
-from graph.domain import TradingStateRecord, TradingStatus
-from graph.monitor.emergency import emergency_stop
-from graph.monitor.loss_guard import daily_loss_status
+from graph.domain import TradingStatus
+from graph.monitor import operator
 from graph.monitor.monitor import PositionMonitor
-from graph.monitor.reconcile import reconcile
-from graph.risk.memory import RiskMemory
 from tools.alerts.dispatcher import AlertDispatcher
 from tools.alerts.factory import AlertConfigError, dispatcher_from_env
-from tools.brokers.base import BrokerError
 from tools.persistence.sql_ledger import SqlLedger
 
 __all__ = ["app", "register"]
@@ -74,7 +70,7 @@ def halt(
 ) -> None:
     """Emergency stop: HALTED, cancel open orders, close every position through the gate."""
     settings, ctx, ledger, alerts = _parts()
-    report = emergency_stop(
+    result = operator.halt(
         reason=reason,
         broker=ctx.broker,
         ledger=ledger,
@@ -82,54 +78,18 @@ def halt(
         clock=ctx.clock,
         alerts=alerts,
     )
-    _emit(
-        {
-            "status": ledger.trading_state().status.value,
-            "already_halted": report.already_halted,
-            "cancelled": list(report.cancelled),
-            "exits": [
-                {
-                    "symbol": o.signal.symbol,
-                    "qty": str(o.signal.qty),
-                    "order": o.order.client_order_id if o.order else None,
-                    "error": o.error,
-                }
-                for o in report.exits
-            ],
-            "errors": list(report.errors),
-        },
-        as_json,
-    )
-    if not report.flat:
+    _emit(result.model_dump(mode="json"), as_json)
+    if not result.flat:
         raise typer.Exit(code=1)
 
 
 def status(as_json: JsonOpt = False) -> None:
     """Trading state, account, positions, open orders and the daily-loss position."""
     settings, ctx, ledger, _ = _parts()
-    state = ledger.trading_state()
-    payload: dict[str, Any] = {
-        "status": state.status.value,
-        "reason": state.reason,
-        "changed_at": state.changed_at,
-        "broker": ctx.broker.name,
-    }
-    try:
-        pf = ctx.broker.portfolio()
-        baseline, hwm = RiskMemory(ledger.store).current(ctx.clock.now())
-        loss = daily_loss_status(pf.equity, baseline, settings.risk)
-        payload |= {
-            "equity": str(pf.equity),
-            "cash": str(pf.cash),
-            "positions": {s: str(p.qty) for s, p in sorted(pf.positions.items())},
-            "open_orders": [o.client_order_id for o in ctx.broker.open_orders()],
-            "session_baseline": str(baseline) if baseline is not None else None,
-            "high_water_mark": str(hwm) if hwm is not None else None,
-            "daily_loss": f"{loss.loss_pct:.4%} of {loss.limit_pct:.2%} ({loss.level.value})",
-        }
-    except BrokerError as exc:
-        payload["broker_error"] = str(exc)
-    _emit(payload, as_json)
+    view = operator.trading_status(
+        broker=ctx.broker, ledger=ledger, limits=settings.risk, clock=ctx.clock
+    )
+    _emit(view.model_dump(mode="json"), as_json)
 
 
 def resume_trading(
@@ -140,25 +100,14 @@ def resume_trading(
     """Back to ACTIVE, after a clean reconciliation with the broker."""
     _, ctx, ledger, alerts = _parts()
     current = ledger.trading_state()
-    if current.status is TradingStatus.ACTIVE:
-        _emit({"status": "active", "changed": False}, as_json)
-        return
-    if not yes:
+    if current.status is not TradingStatus.ACTIVE and not yes:
         typer.confirm(f"Trading is {current.status.value} ({current.reason}). Resume?", abort=True)
-    report = reconcile(broker=ctx.broker, ledger=ledger, clock=ctx.clock, alerts=alerts)
-    if not report.clean:
-        _emit(
-            {
-                "status": ledger.trading_state().status.value,
-                "differences": list(report.differences),
-            },
-            as_json,
-        )
-        raise typer.Exit(code=1)
-    ledger.set_trading_state(
-        TradingStateRecord(status=TradingStatus.ACTIVE, reason=reason, changed_at=ctx.clock.now())
+    result = operator.resume(
+        reason=reason, broker=ctx.broker, ledger=ledger, clock=ctx.clock, alerts=alerts
     )
-    _emit({"status": "active", "changed": True, "settled": list(report.settled)}, as_json)
+    _emit(result.model_dump(mode="json"), as_json)
+    if result.differences:
+        raise typer.Exit(code=1)
 
 
 def monitor_once(as_json: JsonOpt = False) -> None:
