@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.settings import Settings
+from config.settings import ConfigError, Settings
 from tools.llm.base import StructuredLLM
 from tools.llm.budget import BudgetLimits
 from tools.llm.cache import PromptCache, RedisPromptCache, SqlitePromptCache
@@ -25,7 +25,7 @@ def build_prompt_cache(settings: Settings) -> PromptCache | None:
         return None
     if cfg.cache == "redis" or (cfg.cache == "auto" and settings.redis_url):
         if not settings.redis_url:
-            raise ValueError("llm.cache: redis needs REDIS_URL")
+            raise ConfigError("llm.cache: redis needs REDIS_URL")
         return RedisPromptCache(settings.redis_url, ttl_seconds=cfg.cache_ttl_seconds)
     return SqlitePromptCache(
         settings.hedgegraph_home / "llm_cache.sqlite", ttl_seconds=cfg.cache_ttl_seconds

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Literal
 
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools.llm import LLMError, LLMFailure, RoutedLLM, llm_for
+from config.settings import ConfigError, load_settings
+from tools.llm import LLMError, LLMFailure, RoutedLLM, build_llm, llm_for
 from tools.llm.budget import BudgetLimits, RunBudget
 from tools.llm.limiter import ConcurrencyLimiter
 from tools.llm.parsing import parse_answer
@@ -105,3 +107,28 @@ async def test_routing_sends_a_rules_only_analyst_nowhere() -> None:
     assert llm_for(None, "analyst:x") is None
     with pytest.raises(LLMError):
         await routed.ainvoke_structured(system="s", user="u", schema=Answer, purpose="analyst:x")
+
+
+def test_factory_rules_only_and_config_errors(tmp_path: Path) -> None:
+    assert build_llm(load_settings(llm_provider="none", hedgegraph_home=tmp_path)) is None
+    with pytest.raises(ConfigError, match="REDIS_URL"):
+        build_llm(
+            load_settings(
+                llm_provider="ollama",
+                hedgegraph_home=tmp_path,
+                redis_url=None,
+                llm={"cache": "redis"},
+            )
+        )
+    routed = build_llm(
+        load_settings(
+            llm_provider="none",
+            hedgegraph_home=tmp_path,
+            llm={"analyst_providers": {"sentiment": "ollama"}, "cache": "none"},
+        )
+    )
+    assert isinstance(routed, RoutedLLM)
+    assert llm_for(routed, "portfolio_manager:AAPL") is None  # the PM stays rules-only
+    assert llm_for(routed, "analyst:technicals:AAPL") is None
+    sentiment = llm_for(routed, "analyst:sentiment:AAPL")
+    assert sentiment is not None and sentiment.model_name == "llama3.1"
