@@ -1,4 +1,4 @@
-"""Operator commands: ``halt`` (emergency stop), ``status``, ``resume-trading``, ``monitor-once``.
+"""Operator commands: ``halt``, ``status``, ``resume-trading``, ``reduce-only``, ``monitor-once``.
 
 The lead's CLI mounts them at the top level with ``register(app)``, so an operator types
 ``hedgegraph halt``. Every command validates configuration first (exit 2 on a bad key). ``halt`` is
@@ -110,6 +110,16 @@ def resume_trading(
         raise typer.Exit(code=1)
 
 
+def reduce_only(
+    reason: Annotated[str, typer.Option(help="Recorded with the state.")] = "operator: reduce only",
+    as_json: JsonOpt = False,
+) -> None:
+    """REDUCING: no new entries, exits continue (a HALTED state stays HALTED)."""
+    _, ctx, ledger, _ = _parts()
+    record = operator.reduce_only(reason=reason, ledger=ledger, clock=ctx.clock)
+    _emit(record.model_dump(mode="json"), as_json)
+
+
 def monitor_once(as_json: JsonOpt = False) -> None:
     """One position-monitor pass: stops, targets, the daily-loss guard."""
     settings, ctx, ledger, alerts = _parts()
@@ -136,6 +146,7 @@ _COMMANDS: dict[str, Callable[..., None]] = {
     "halt": halt,
     "status": status,
     "resume-trading": resume_trading,
+    "reduce-only": reduce_only,
     "monitor-once": monitor_once,
 }
 for _name, _fn in _COMMANDS.items():

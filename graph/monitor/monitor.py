@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from config.settings import RiskParameters
 from graph.domain import (
@@ -21,6 +22,7 @@ from graph.domain import (
     PortfolioSnapshot,
     Position,
     TradingStateRecord,
+    TradingStatus,
 )
 from graph.monitor.emergency import EmergencyStopReport, emergency_stop
 from graph.monitor.entry_levels import entry_levels
@@ -77,8 +79,9 @@ class PositionMonitor:
     def run_once(self) -> MonitorReport:
         now = self._clock.now()
         portfolio = self._broker.portfolio()
-        baseline, _ = self._memory.observe_equity(portfolio.equity, now)
+        baseline, hwm = self._memory.observe_equity(portfolio.equity, now)
         loss = daily_loss_status(portfolio.equity, baseline, self._limits)
+        self._guard_drawdown(portfolio.equity, hwm)
         if loss.level is LossLevel.BREACHED:
             report = emergency_stop(
                 reason=f"daily loss {loss.loss_pct:.2%} reached the {loss.limit_pct:.2%} limit",
@@ -133,6 +136,20 @@ class PositionMonitor:
         return MonitorReport(
             loss=loss, exits=tuple(outcomes), skipped=tuple(skipped), restored_stops=tuple(stops)
         )
+
+    def _guard_drawdown(self, equity: Decimal, hwm: Decimal) -> None:
+        """Past max_drawdown_pct from the high-water mark, ACTIVE becomes REDUCING (exits only)."""
+        floor = hwm * (1 - Decimal(str(self._limits.max_drawdown_pct)))
+        state = self._ledger.trading_state()
+        if equity > floor or state.status is not TradingStatus.ACTIVE:
+            return
+        reason = f"drawdown: equity {equity} at or below {floor:.2f} (high-water mark {hwm})"
+        self._ledger.set_trading_state(
+            TradingStateRecord(
+                status=TradingStatus.REDUCING, reason=reason, changed_at=self._clock.now()
+            )
+        )
+        self._alert(EventSeverity.CRITICAL, "max drawdown: reducing only", reason, key=reason)
 
     def _exit(
         self,

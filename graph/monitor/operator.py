@@ -23,7 +23,15 @@ from tools.brokers.base import Broker, BrokerError
 from tools.clock import Clock
 from tools.persistence.sql_ledger import SqlLedger
 
-__all__ = ["HaltResult", "ResumeResult", "TradingStatusView", "halt", "resume", "trading_status"]
+__all__ = [
+    "HaltResult",
+    "ResumeResult",
+    "TradingStatusView",
+    "halt",
+    "reduce_only",
+    "resume",
+    "trading_status",
+]
 
 
 class HaltResult(DomainModel):
@@ -86,6 +94,18 @@ def halt(
         errors=report.errors,
         flat=report.flat,
     )
+
+
+def reduce_only(*, reason: str, ledger: SqlLedger, clock: Clock) -> TradingStateRecord:
+    """REDUCING: entries stop, exits continue, nothing is cancelled. A HALTED state is kept."""
+    current = ledger.trading_state()
+    if current.status is TradingStatus.HALTED:
+        return current
+    record = TradingStateRecord(
+        status=TradingStatus.REDUCING, reason=reason, changed_at=clock.now()
+    )
+    ledger.set_trading_state(record)
+    return record
 
 
 def resume(

@@ -107,5 +107,14 @@ def test_register_mounts_the_commands_at_top_level() -> None:
         "halt",
         "status",
         "resume-trading",
+        "reduce-only",
         "monitor-once",
     }
+
+
+def test_reduce_only_then_resume() -> None:
+    code, out = _call("reduce-only", "--reason", "earnings week")
+    assert code == 0 and out["status"] == "reducing"
+    assert _call("status")[1]["status"] == "reducing"
+    code, out = _call("resume-trading", "--yes")
+    assert code == 0 and out["status"] == "active" and out["changed"] is True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -368,3 +368,17 @@ def test_a_short_gets_a_buy_stop_above(desk: Desk) -> None:
     (restored,) = desk.monitor().run_once().restored_stops
     assert restored.order is not None and restored.order.side is BUY
     assert restored.verdict.intent.stop_loss == Decimal("105.00")
+
+
+def test_drawdown_past_the_limit_turns_active_into_reducing(desk: Desk) -> None:
+    from graph.risk.memory import RiskMemory
+
+    monitor = desk.monitor()
+    RiskMemory(desk.ledger.store).observe_equity(Decimal("120000"), T0 - timedelta(days=3))
+    report = monitor.run_once()  # equity 100k: 16.7 % below the 120k mark (limit 15 %)
+    assert report.emergency is None
+    state = desk.ledger.trading_state()
+    assert state.status is TradingStatus.REDUCING and "drawdown" in state.reason
+    assert any(a.title == "max drawdown: reducing only" for a in desk.inbox.alerts)
+    with pytest.raises(Exception, match="reducing"):
+        desk.buy("AAPL", "1")
