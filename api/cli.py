@@ -19,11 +19,14 @@ from rich.console import Console
 from api.cli_render import render_cycle
 from config.settings import ConfigError, Settings, load_settings
 from graph.assembly import build_context
-from graph.checkpointing import aopen_checkpointer
+from graph.checkpointing import CheckpointSchemaBehindError, aopen_checkpointer
 from graph.domain import ApprovalVerdict
 from graph.modes import WorkflowMode
 from graph.runner import CycleResult, ProgressCallback, ThreadNotFoundError, aapprove, arun_cycle
 from tools.clock import Clock, FixedClock, SystemClock
+from tools.persistence.cli import db_app
+from tools.persistence.migrate import SchemaBehindError
+from tools.persistence.startup import verify_schemas
 
 __all__ = ["app"]
 
@@ -33,14 +36,22 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(db_app, name="db")
 
 
 def _settings() -> Settings:
+    """Validated settings, with the store and checkpoint schemas verified current."""
     try:
-        return load_settings()
+        settings = load_settings()
     except ConfigError as exc:
         Console(stderr=True).print(f"[red]configuration error[/]\n{exc}")
         raise typer.Exit(code=2) from None
+    try:
+        verify_schemas(settings)
+    except (SchemaBehindError, CheckpointSchemaBehindError) as exc:
+        Console(stderr=True).print(f"[red]database schema is behind[/]\n{exc}")
+        raise typer.Exit(code=2) from None
+    return settings
 
 
 def _progress(console: Console) -> ProgressCallback:

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from config.settings import Settings
 from graph.context import TradingContext
+from graph.locks import thread_locks_from_settings
 from mazo_bridge.placeholder import RulesResearch
 from tools.brokers.base import Broker, BrokerError
 from tools.brokers.paper import PaperBroker
@@ -76,4 +77,5 @@ def build_context(settings: Settings, *, clock: Clock | None = None) -> TradingC
         research=RulesResearch(),
         clock=clock,
         llm=_llm(settings),
+        thread_locks=thread_locks_from_settings(settings),
     )

@@ -6,9 +6,10 @@ broker on a temp file) and the same nodes run unchanged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from config.settings import Settings
+from graph.locks import InProcessThreadLocks, ThreadLocks
 from mazo_bridge.service import ResearchService
 from tools.brokers.base import Broker
 from tools.clock import Clock
@@ -29,3 +30,5 @@ class TradingContext:
     clock: Clock
     llm: StructuredLLM | None = None
     """``None`` means rules-only: analysts' deterministic cores stand, marked as such."""
+    thread_locks: ThreadLocks = field(default_factory=InProcessThreadLocks)
+    """Serialises runs and resumes of one thread (file or Redis locks across processes)."""

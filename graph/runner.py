@@ -139,24 +139,25 @@ async def arun_cycle(
 
     A resumed thread keeps the mode, session mode and tickers it was started with.
     """
-    stored = await _stored_request(checkpointer, thread_id)
-    request = stored or RunRequest(
-        thread_id=thread_id,
-        tickers=tuple(t.strip().upper() for t in tickers if t.strip()),
-        mode=WorkflowMode(mode).value,
-        session_mode=session_mode,
-    )
-    graph = build_graph(request.mode).compile(checkpointer=checkpointer)
-    if stored is None:
-        await _drive(graph, {"request": request}, thread_id, context, on_progress)
-    else:
-        state = await graph.aget_state(_config(thread_id))
-        waiting = any(task.interrupts for task in state.tasks)
-        # ``record`` is the last node on every path; until it has run the thread is unfinished,
-        # even when ``state.next`` is empty because the last task's writes are still pending.
-        if not state.values.get("recorded") and not waiting:
-            await _drive(graph, None, thread_id, context, on_progress)
-    return await _result(graph, thread_id)
+    async with context.thread_locks.athread_lock(thread_id):
+        stored = await _stored_request(checkpointer, thread_id)
+        request = stored or RunRequest(
+            thread_id=thread_id,
+            tickers=tuple(t.strip().upper() for t in tickers if t.strip()),
+            mode=WorkflowMode(mode).value,
+            session_mode=session_mode,
+        )
+        graph = build_graph(request.mode).compile(checkpointer=checkpointer)
+        if stored is None:
+            await _drive(graph, {"request": request}, thread_id, context, on_progress)
+        else:
+            state = await graph.aget_state(_config(thread_id))
+            waiting = any(task.interrupts for task in state.tasks)
+            # ``record`` is the last node on every path; until it has run the thread is unfinished,
+            # even when ``state.next`` is empty because the last task's writes are still pending.
+            if not state.values.get("recorded") and not waiting:
+                await _drive(graph, None, thread_id, context, on_progress)
+        return await _result(graph, thread_id)
 
 
 async def aapprove(
@@ -168,14 +169,17 @@ async def aapprove(
     on_progress: ProgressCallback | None = None,
 ) -> CycleResult:
     """Answer the approval a supervised thread is waiting on, and run it to the end."""
-    stored = await _stored_request(checkpointer, thread_id)
-    if stored is None:
-        raise ThreadNotFoundError(f"no checkpoint for thread {thread_id!r}")
-    graph = build_graph(stored.mode).compile(checkpointer=checkpointer)
-    state = await graph.aget_state(_config(thread_id))
-    if not any(task.interrupts for task in state.tasks):
-        raise ThreadNotFoundError(f"thread {thread_id!r} is not waiting for an approval")
-    await _drive(
-        graph, Command(resume=verdict.model_dump(mode="json")), thread_id, context, on_progress
-    )
-    return await _result(graph, thread_id)
+    # Under the thread's lock, "is it still waiting?" and "resume it" are one step: a second,
+    # racing approval finds the thread no longer waiting and is refused, so execute runs once.
+    async with context.thread_locks.athread_lock(thread_id):
+        stored = await _stored_request(checkpointer, thread_id)
+        if stored is None:
+            raise ThreadNotFoundError(f"no checkpoint for thread {thread_id!r}")
+        graph = build_graph(stored.mode).compile(checkpointer=checkpointer)
+        state = await graph.aget_state(_config(thread_id))
+        if not any(task.interrupts for task in state.tasks):
+            raise ThreadNotFoundError(f"thread {thread_id!r} is not waiting for an approval")
+        await _drive(
+            graph, Command(resume=verdict.model_dump(mode="json")), thread_id, context, on_progress
+        )
+        return await _result(graph, thread_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from typing import Any
 
@@ -189,3 +190,37 @@ async def test_research_down_fails_closed_no_entries(context, saver, mode) -> No
     assert bullish, (
         "precondition: some candidate had a bullish signal that research would have had to validate"
     )
+
+
+async def test_two_racing_approvals_execute_once(settings, saver) -> None:  # type: ignore[no-untyped-def]
+    """Two approvals of one interrupted thread (a double click): one executes, one is refused."""
+    from graph.assembly import build_context
+    from graph.runner import ThreadNotFoundError
+    from tools.clock import FixedClock
+
+    from .conftest import AS_OF
+
+    # Two contexts, as two processes would build them: separate brokers and ledgers on the same
+    # files, sharing only what processes share (the SQLite files and the file locks).
+    first = build_context(settings, clock=FixedClock(AS_OF))
+    second = build_context(settings, clock=FixedClock(AS_OF))
+    waiting, _ = await _run(
+        first, saver, "t-race", session_mode="supervised", mode=WorkflowMode.SIGNAL
+    )
+    assert waiting.pending_approval
+
+    outcomes = await asyncio.gather(
+        aapprove(first, saver, thread_id="t-race", verdict=ApprovalVerdict(approved=True)),
+        aapprove(second, saver, thread_id="t-race", verdict=ApprovalVerdict(approved=True)),
+        return_exceptions=True,
+    )
+    refused = [o for o in outcomes if isinstance(o, ThreadNotFoundError)]
+    done = [o for o in outcomes if not isinstance(o, BaseException)]
+    assert len(done) == 1 and len(refused) == 1, outcomes
+    executed = {o.client_order_id for o in done[0].orders}
+    assert executed == {v.intent.client_order_id for v in waiting.pending_approval}
+    for verdict in waiting.pending_approval:
+        order = first.broker.get_order_by_client_id(verdict.intent.client_order_id)
+        assert order is not None and order.filled_qty == verdict.approved_qty
+    assert first.ledger.orders_for_thread("t-race") == second.ledger.orders_for_thread("t-race")
+    assert len(first.ledger.orders_for_thread("t-race")) == len(executed)
