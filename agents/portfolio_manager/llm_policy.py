@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.analysts.judgement import DATA_RULES
 from agents.portfolio_manager.clamp import RawChoice
 from agents.portfolio_manager.consensus import Consensus
+from agents.prompts import PM_ANSWER, PM_ROLE, data_rules
 from config.settings import Thresholds
 from graph.domain import (
     AllowedActions,
@@ -29,16 +29,7 @@ from tools.llm.base import LLMError, StructuredLLM
 
 __all__ = ["PMAnswer", "consensus_guard", "llm_choice", "pm_prompt"]
 
-PM_SYSTEM = (
-    "You are the portfolio manager of a disciplined fund. Choose exactly one action for the "
-    "ticker from the allowed actions, with a quantity no larger than its maximum. Prefer hold "
-    "when the evidence is weak or conflicting.\n\n"
-    + DATA_RULES.replace(
-        "signal (bullish | bearish | neutral), confidence (0 to 1), reasoning",
-        "action (buy | sell | short | cover | hold), quantity (shares), confidence (0 to 1), "
-        "reasoning",
-    )
-)
+PM_SYSTEM = f"{PM_ROLE}\n\n{data_rules(PM_ANSWER)}"
 
 
 class PMAnswer(BaseModel):
