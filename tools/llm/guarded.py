@@ -117,6 +117,10 @@ class GuardedLLM:
             retry=self._retry,
         )
 
+    async def aclose(self) -> None:
+        """Close the provider's connections for the running event loop (cache and stats stay)."""
+        await self._provider.aclose()
+
     async def ainvoke_structured(
         self, *, system: str, user: str, schema: type[T], purpose: str
     ) -> T:

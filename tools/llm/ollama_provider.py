@@ -38,6 +38,12 @@ class OllamaChatProvider:
             self._per_loop[loop] = client
         return client
 
+    async def aclose(self) -> None:
+        """Close this event loop's connection pool (call before the loop ends)."""
+        client = self._per_loop.pop(asyncio.get_running_loop(), None)
+        if client is not None:
+            await client.close()
+
     async def complete(
         self, *, system: str, user: str, schema_name: str, json_schema: dict[str, Any]
     ) -> ProviderReply:

@@ -48,9 +48,9 @@ class OpenAIChatProvider:
             "max_completion_tokens": max_output_tokens,
         }
         self._timeout = timeout_seconds
-        self._per_loop: WeakKeyDictionary[asyncio.AbstractEventLoop, ChatOpenAI] = (
-            WeakKeyDictionary()
-        )
+        self._per_loop: WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[ChatOpenAI, httpx.AsyncClient]
+        ] = WeakKeyDictionary()
 
     def _chat(self) -> ChatOpenAI:
         """One ChatOpenAI (and HTTP connection pool) per event loop.
@@ -60,12 +60,18 @@ class OpenAIChatProvider:
         sockets of a closed one.
         """
         loop = asyncio.get_running_loop()
-        chat = self._per_loop.get(loop)
-        if chat is None:
+        pair = self._per_loop.get(loop)
+        if pair is None:
             client = httpx.AsyncClient(timeout=self._timeout)
-            chat = ChatOpenAI(**self._options, http_async_client=client)
-            self._per_loop[loop] = chat
-        return chat
+            pair = (ChatOpenAI(**self._options, http_async_client=client), client)
+            self._per_loop[loop] = pair
+        return pair[0]
+
+    async def aclose(self) -> None:
+        """Close this event loop's connection pool (call before the loop ends)."""
+        pair = self._per_loop.pop(asyncio.get_running_loop(), None)
+        if pair is not None:
+            await pair[1].aclose()
 
     async def complete(
         self, *, system: str, user: str, schema_name: str, json_schema: dict[str, Any]

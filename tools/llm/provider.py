@@ -27,3 +27,7 @@ class ChatProvider(Protocol):
     ) -> ProviderReply:
         """One request, no retries. Raise ``TransientLLMError`` or ``LLMError`` on failure."""
         ...
+
+    async def aclose(self) -> None:
+        """Release the running event loop's connections."""
+        ...

@@ -59,6 +59,12 @@ class RoutedLLM:
 
         return RoutedLLM(renew(self.default), {k: renew(v) for k, v in self.routes.items()})
 
+    async def aclose(self) -> None:
+        """Close every member's connections for the running event loop."""
+        members = {id(m): m for m in (self.default, *self.routes.values()) if m is not None}
+        for member in members.values():
+            await member.aclose()
+
     @property
     def calls(self) -> list[CallRecord]:
         members = {id(m): m for m in (self.default, *self.routes.values()) if m is not None}

@@ -170,3 +170,18 @@ def test_one_llm_serves_successive_event_loops(
     assert first == second == cached
     assert fake.count == 2
     assert [c.outcome for c in llm.calls] == ["ok", "ok", "cached"]
+
+
+def test_aclose_releases_a_loop_and_the_next_loop_reconnects(
+    fake: FakeLLM, llm_for_provider: Callable[..., RoutedLLM]
+) -> None:
+    llm = llm_for_provider(cache="none")
+
+    async def ask_and_close(user: str) -> AnalystJudgement:
+        try:
+            return await ask(llm, user)
+        finally:
+            await llm.aclose()
+
+    assert asyncio.run(ask_and_close("one")) == asyncio.run(ask_and_close("two"))
+    assert fake.count == 2
