@@ -3,12 +3,14 @@
 ``python -m tests.integration.brokers.crash_worker DIR [cycle|halt]``. Arm a boundary with
 HEDGEGRAPH_FAILPOINTS (after_gate, after_record_intent, after_submit, after_record_order,
 after_halt) and the process SIGKILLs itself there, as a power loss would. State lives in DIR:
-the paper broker's SQLite file and the application ledger.
+the paper broker's SQLite file and the application ledger. With FAKE_ALPACA_URL set the broker is
+Alpaca (the fake Trading API, running in the test process) through the real alpaca-py client.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -20,6 +22,8 @@ from graph.monitor.emergency import emergency_stop
 from graph.risk.gate import evaluate_intents
 from graph.risk.snapshot import GateSnapshot
 from tests.unit.risk.factory import limits, market
+from tools.brokers.alpaca import AlpacaBroker
+from tools.brokers.base import Broker
 from tools.brokers.exactly_once import submit_exactly_once
 from tools.brokers.paper import PaperBroker
 from tools.clock import FixedClock
@@ -45,15 +49,25 @@ def intents() -> list[OrderIntent]:
     ]
 
 
-def main(folder: Path, mode: str) -> int:
-    clock = FixedClock(T0)
-    broker = PaperBroker(
+def _broker(folder: Path, clock: FixedClock) -> Broker:
+    """The paper broker in DIR, or Alpaca through alpaca-py when FAKE_ALPACA_URL is set."""
+    url = os.environ.get("FAKE_ALPACA_URL")
+    if url:
+        return AlpacaBroker(
+            api_key="k", secret_key="s", base_url=url, clock=clock, timeout_seconds=1
+        )
+    return PaperBroker(
         database_url=f"sqlite:///{folder / 'paper.sqlite'}",
         starting_cash=Decimal(100_000),
         slippage_bps=0,
         price_source=lambda _t: Decimal(100),
         clock=clock,
     )
+
+
+def main(folder: Path, mode: str) -> int:
+    clock = FixedClock(T0)
+    broker = _broker(folder, clock)
     ledger = SqlLedger.from_url(f"sqlite:///{folder / 'app.sqlite'}")
     if mode == "halt":
         emergency_stop(

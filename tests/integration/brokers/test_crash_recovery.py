@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from graph.domain import OrderStatus, TradingStatus
+from tests.fakes.alpaca_trading_server import FakeAlpaca
 from tests.integration.brokers.crash_worker import T0, intents
 from tools.brokers.paper import PaperBroker
 from tools.clock import FixedClock
@@ -24,9 +25,11 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _worker(
-    folder: Path, mode: str = "cycle", failpoint: str = ""
+    folder: Path, mode: str = "cycle", failpoint: str = "", alpaca_url: str = ""
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HEDGEGRAPH_FAILPOINTS": failpoint, "PYTHONPATH": str(ROOT)}
+    if alpaca_url:
+        env["FAKE_ALPACA_URL"] = alpaca_url
     return subprocess.run(
         [sys.executable, "-m", "tests.integration.brokers.crash_worker", str(folder), mode],
         cwd=ROOT,
@@ -89,5 +92,31 @@ def test_halted_survives_kill_9_and_the_restart_submits_no_entry(tmp_path: Path)
     try:
         assert broker.all_orders() == []
         assert ledger.trading_state().status is TradingStatus.HALTED
+    finally:
+        ledger.close()
+
+
+@pytest.mark.parametrize("boundary", ["after_record_intent", "after_submit", "after_record_order"])
+def test_kill_at_each_boundary_against_alpaca_with_a_timeout_after_accept(
+    tmp_path: Path, boundary: str, fake: FakeAlpaca, alpaca_url: str
+) -> None:
+    fake.faults.append("timeout_after_accept")  # the first submit is also ambiguous
+    crashed = _worker(tmp_path, failpoint=boundary, alpaca_url=alpaca_url)
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+    restarted = _worker(tmp_path, alpaca_url=alpaca_url)
+    assert restarted.returncode == 0, restarted.stderr
+    ledger = SqlLedger.from_url(f"sqlite:///{tmp_path / 'app.sqlite'}")
+    try:
+        for it in intents():
+            assert fake.submissions_for(it.client_order_id) == 1
+            remote = fake.by_client_id(it.client_order_id)
+            local = ledger.order(it.client_order_id)
+            assert remote is not None and local is not None
+            assert local.broker_order_id == remote["id"]
+            assert local.filled_qty == Decimal(remote["filled_qty"]) == Decimal(10)
+        assert {s: p["qty"] for s, p in fake.positions.items()} == {
+            "AAPL": Decimal(10),
+            "MSFT": Decimal(10),
+        }
     finally:
         ledger.close()
