@@ -132,7 +132,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--delay", type=float, default=0.3)
     parser.add_argument(
-        "--limits", default="4,8,16,unbounded", help="comma-separated concurrency limits"
+        "--limits", default="4,8,16,96,unbounded", help="comma-separated concurrency limits"
     )
     args = parser.parse_args()
     limits = [None if x == "unbounded" else int(x) for x in args.limits.split(",")]
