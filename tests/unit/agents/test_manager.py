@@ -258,3 +258,16 @@ async def test_no_decision_leaves_the_envelope(
         else:
             assert 0 < decision.quantity <= envelope.limit(decision.action)
         assert 0.0 <= decision.confidence <= 1.0
+
+
+async def test_a_signal_with_levels_on_the_wrong_side_falls_back_to_the_defaults() -> None:
+    stale = StrategySignal(
+        strategy="breakout", ticker="TEST", direction=Direction.BULLISH, confidence=0.9,
+        entry=120.0, stop=110.0, target=130.0,
+    )  # fmt: skip  # levels from an old price: the stop sits above today's 100
+    other_ticker = BULL_SIGNAL.model_copy(update={"ticker": "OTHER"})
+    decision = await run(
+        FLAT, [verdict("a", BULL), verdict("b", BULL)], signals=(stale, other_ticker)
+    )
+    assert decision.action is TradeAction.BUY
+    assert (decision.stop_loss, decision.take_profit) == (Decimal("95.00"), Decimal("110.00"))
