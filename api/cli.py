@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from api.cli_render import render_cycle
+from api.trading_commands import register as register_trading_commands
 from config.settings import ConfigError, Settings, load_settings
 from graph.assembly import build_context
 from graph.checkpointing import CheckpointSchemaBehindError, aopen_checkpointer
@@ -36,7 +37,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-app.add_typer(db_app, name="db")
 
 
 def _settings() -> Settings:
@@ -178,6 +178,11 @@ def approve(
             )
 
     _emit(_finish(go, thread), as_json)
+
+
+# Operator commands after the cycle commands, so `--help` lists run and approve first.
+register_trading_commands(app)
+app.add_typer(db_app, name="db")
 
 
 def main() -> None:  # pragma: no cover - console entry point

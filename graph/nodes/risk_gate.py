@@ -2,7 +2,8 @@
 
 The snapshot is rebuilt from the broker and ledger each time the node runs, so a gate that runs
 again after a human approval (which may come hours later) judges against the current book,
-the current trading state (a HALT issued meanwhile wins) and the current time (decisions expire).
+the current trading state (a HALT issued meanwhile wins), the persisted risk memory (daily-loss
+baseline, high-water mark, cooldowns, order rate) and the current time (decisions expire).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from graph.domain import (
 )
 from graph.nodes._common import event
 from graph.risk.gate import evaluate_intents
-from graph.risk.snapshot import GateSnapshot
+from graph.risk.gather import gather_gate_snapshot
 from graph.state import TradingState
 from tools.brokers.base import BrokerError
 
@@ -53,19 +54,18 @@ def risk_gate(state: TradingState, runtime: Runtime[TradingContext]) -> TradingS
     market = state["market"]
     assert market is not None
     try:
-        portfolio = ctx.broker.portfolio()
-        open_orders = tuple(ctx.broker.open_orders())
+        snapshot = gather_gate_snapshot(
+            broker=ctx.broker,
+            ledger=ctx.ledger,
+            market=market,
+            limits=ctx.settings.risk,
+            clock=ctx.clock,
+            tickers=[i.ticker for i in intents],
+        )
     except BrokerError as exc:
         message = f"broker unavailable at gate time: {exc}"
         return {
             "gate_verdicts": _veto_all(intents, ReasonCode.STALE_DATA, message),
             "events": [event(runtime, "risk_gate", EventSeverity.ERROR, message)],
         }
-    snapshot = GateSnapshot(
-        now=ctx.clock.now(),
-        portfolio=portfolio,
-        market=market,
-        trading_state=ctx.ledger.trading_state(),
-        open_orders=open_orders,
-    )
     return {"gate_verdicts": evaluate_intents(intents, snapshot, ctx.settings.risk)}

@@ -207,3 +207,17 @@ def test_as_of_is_refused_for_a_real_broker(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "--as-of" in proc.stderr
+
+
+def test_halt_from_the_cli_survives_into_the_next_run(tmp_path: Path) -> None:
+    halted = _cli(tmp_path, "halt", "--reason", "operator drill", "--json")
+    assert halted.returncode == 0, halted.stderr
+    status = _cli(tmp_path, "status", "--json")
+    assert json.loads(status.stdout)["status"] == "halted"
+    doc = _json(_cli(tmp_path, "run", "--tickers", TICKERS, "--json", "--thread", "h1"))
+    entries = [v for v in doc["verdicts"] if not v["intent"]["reduces_position"]]
+    assert entries, "precondition: the cycle proposes at least one entry"
+    assert doc["orders"] == []
+    for verdict in entries:
+        assert verdict["outcome"] == "vetoed"
+        assert "trading_halted" in {r["code"] for r in verdict["reasons"]}
