@@ -18,7 +18,7 @@ from mazo_bridge.placeholder import RulesResearch
 from tools.brokers.base import Broker, BrokerError
 from tools.brokers.paper import PaperBroker
 from tools.clock import Clock, SystemClock
-from tools.llm.base import StructuredLLM
+from tools.llm.factory import build_llm
 from tools.market_data.factory import build_market_data
 from tools.market_data.provider import MarketDataError, MarketDataProvider
 from tools.persistence.sql_ledger import SqlLedger
@@ -57,14 +57,6 @@ def _broker(settings: Settings, market_data: MarketDataProvider, clock: Clock) -
     )
 
 
-def _llm(settings: Settings) -> StructuredLLM | None:
-    if settings.llm_provider == "none":
-        return None
-    from tools.llm.factory import build_llm
-
-    return build_llm(settings)
-
-
 def build_context(settings: Settings, *, clock: Clock | None = None) -> TradingContext:
     clock = clock or SystemClock()
     settings.hedgegraph_home.mkdir(parents=True, exist_ok=True)
@@ -76,6 +68,6 @@ def build_context(settings: Settings, *, clock: Clock | None = None) -> TradingC
         ledger=SqlLedger.from_url(settings.effective_database_url),
         research=RulesResearch(),
         clock=clock,
-        llm=_llm(settings),
+        llm=build_llm(settings),
         thread_locks=thread_locks_from_settings(settings),
     )

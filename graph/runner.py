@@ -7,6 +7,7 @@ never submits an order twice), or, if it already finished, reports what it did.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any
@@ -30,6 +31,7 @@ from graph.domain import (
 )
 from graph.modes import WorkflowMode
 from graph.state import RunRequest, TradingState
+from tools.llm.routing import run_scoped
 
 __all__ = [
     "CycleResult",
@@ -139,6 +141,7 @@ async def arun_cycle(
 
     A resumed thread keeps the mode, session mode and tickers it was started with.
     """
+    context = dataclasses.replace(context, llm=run_scoped(context.llm))  # fresh per-run budget
     async with context.thread_locks.athread_lock(thread_id):
         stored = await _stored_request(checkpointer, thread_id)
         request = stored or RunRequest(
@@ -171,6 +174,7 @@ async def aapprove(
     """Answer the approval a supervised thread is waiting on, and run it to the end."""
     # Under the thread's lock, "is it still waiting?" and "resume it" are one step: a second,
     # racing approval finds the thread no longer waiting and is refused, so execute runs once.
+    context = dataclasses.replace(context, llm=run_scoped(context.llm))  # fresh per-run budget
     async with context.thread_locks.athread_lock(thread_id):
         stored = await _stored_request(checkpointer, thread_id)
         if stored is None:

@@ -10,6 +10,7 @@ from graph.context import TradingContext
 from graph.domain import GateVerdict, MarketSnapshot, PortfolioSnapshot
 from graph.nodes._common import request_of
 from graph.state import TradingState
+from tools.llm.routing import prompt_hash_for
 
 __all__ = ["inputs_digest", "record"]
 
@@ -44,7 +45,7 @@ def record(state: TradingState, runtime: Runtime[TradingContext]) -> TradingStat
                 decision.ticker, state.get("market"), state.get("portfolio")
             ),
             model=model,
-            prompt_hash=None,
+            prompt_hash=prompt_hash_for(ctx.llm, f"portfolio_manager:{decision.ticker}"),
             recorded_at=ctx.clock.now(),
             order_client_ids=[verdict.intent.client_order_id]
             if verdict is not None and verdict.intent.client_order_id in placed

@@ -17,7 +17,12 @@ from tools.llm.base import LLMError, StructuredLLM
 from tools.llm.failures import LLMFailure
 from tools.llm.guarded import CallRecord, GuardedLLM
 
-__all__ = ["RoutedLLM", "llm_for", "run_scoped"]
+__all__ = [
+    "RoutedLLM",
+    "llm_for",
+    "prompt_hash_for",
+    "run_scoped",
+]
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -83,3 +88,15 @@ def run_scoped(llm: StructuredLLM | None) -> StructuredLLM | None:
     if isinstance(llm, RoutedLLM | GuardedLLM):
         return llm.for_run()
     return llm
+
+
+def prompt_hash_for(llm: StructuredLLM | None, purpose: str) -> str | None:
+    """The prompt hash of the latest call made for ``purpose`` in this run, for the audit."""
+    if isinstance(llm, RoutedLLM):
+        calls = llm.calls
+    elif isinstance(llm, GuardedLLM):
+        calls = llm.stats.calls
+    else:
+        return None
+    hashes = [call.prompt_hash for call in calls if call.purpose == purpose]
+    return hashes[-1] if hashes else None

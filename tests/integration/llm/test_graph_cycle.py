@@ -16,6 +16,7 @@ from graph.modes import WorkflowMode
 from graph.runner import CycleStatus, arun_cycle
 from tests.fakes.llm_server import FakeLLM
 from tools.clock import FixedClock
+from tools.persistence.sql_ledger import SqlLedger
 
 pytestmark = pytest.mark.integration
 
@@ -79,3 +80,17 @@ async def test_a_working_llm_decides_inside_the_envelope(fake: FakeLLM, tmp_path
         if decision.action is TradeAction.BUY:
             assert any(c.startswith("quantity_above_max:buy") for c in decision.clamps)
             assert decision.quantity < 1_000_000
+
+
+async def test_the_decision_audit_links_the_pm_prompt(fake: FakeLLM, tmp_path: Path) -> None:
+    """Invariant 6: every LLM decision's audit row names the model and the PM prompt's hash."""
+    fake.reset(pm_answer={"action": "hold", "quantity": 0, "confidence": 0.5})
+    result = await run_cycle(fake, tmp_path, "llm-audit")
+    assert result.decisions
+    ledger = SqlLedger.from_url(f"sqlite:///{tmp_path / 'home' / 'hedgegraph.sqlite'}")
+    audit = {row.ticker: row for row in ledger.decisions_for_thread("llm-audit")}
+    assert set(audit) == {d.ticker for d in result.decisions}
+    for row in audit.values():
+        assert row.model == "test-model"
+        assert row.prompt_hash is not None and len(row.prompt_hash) >= 16
+    assert len({row.prompt_hash for row in audit.values()}) == len(audit)  # one prompt per ticker
