@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -19,7 +18,6 @@ from config.settings import Settings, load_settings
 from graph.assembly import build_context
 from graph.checkpointing import aopen_checkpointer, setup_checkpointer
 from graph.domain import ApprovalVerdict
-from graph.locks import FileThreadLocks, RedisThreadLocks
 from graph.modes import WorkflowMode
 from graph.runner import CycleStatus, ThreadNotFoundError, aapprove, arun_cycle
 from tests.fixtures.servers import fresh_database
@@ -54,12 +52,6 @@ def settings(
     )
 
 
-def _locks(settings: Settings) -> Any:
-    if settings.redis_url:
-        return RedisThreadLocks(settings.redis_url)
-    return FileThreadLocks(settings.hedgegraph_home / "locks")
-
-
 async def test_supervised_cycle_and_racing_approvals_execute_once(settings: Settings) -> None:
     from tools.clock import FixedClock
 
@@ -81,21 +73,23 @@ async def test_supervised_cycle_and_racing_approvals_execute_once(settings: Sett
     start = asyncio.Event()
 
     async def approver() -> object:
+        # Each approver builds its own context (its own lock client, broker and ledger handles),
+        # as a second API replica would; aapprove takes the thread lock itself.
+        own_context = build_context(settings, clock=FixedClock(AS_OF))
         async with aopen_checkpointer(url) as own_saver:
             await start.wait()
-            async with _locks(settings).athread_lock("t-race"):
-                try:
-                    return await aapprove(
-                        context,
-                        own_saver,
-                        thread_id="t-race",
-                        verdict=ApprovalVerdict(approved=True, approver="ops"),
-                        on_progress=lambda node, _u: (
-                            executions.append(node) if node == "execute" else None
-                        ),
-                    )
-                except ThreadNotFoundError as exc:
-                    return exc
+            try:
+                return await aapprove(
+                    own_context,
+                    own_saver,
+                    thread_id="t-race",
+                    verdict=ApprovalVerdict(approved=True, approver="ops"),
+                    on_progress=lambda node, _u: (
+                        executions.append(node) if node == "execute" else None
+                    ),
+                )
+            except ThreadNotFoundError as exc:
+                return exc
 
     racing = [asyncio.create_task(approver()) for _ in range(2)]
     await asyncio.sleep(0.3)

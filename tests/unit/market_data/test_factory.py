@@ -49,9 +49,10 @@ def test_two_providers_make_a_chain_in_order(shared_data: Path) -> None:
     assert provider.name == "csv>offline"
 
 
-def test_financialdatasets_first_is_cached_and_falls_back_to_offline(
+def test_financialdatasets_key_selects_it_alone_and_cached(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """With a key and no DATA_PROVIDERS, real data only: no synthetic fallback behind it."""
     from tools.cache import InProcessCache
     from tools.market_data.cached import CachedMarketData
     from tools.market_data.financialdatasets import FinancialDatasetsMarketData
@@ -59,13 +60,19 @@ def test_financialdatasets_first_is_cached_and_falls_back_to_offline(
     monkeypatch.setenv("FINANCIAL_DATASETS_API_KEY", "k")
     monkeypatch.setenv("FINANCIAL_DATASETS_BASE_URL", "http://127.0.0.1:9")
     provider = build_market_data(load_settings(cache={"news_ttl_seconds": 42}))
+    assert isinstance(provider, CachedMarketData)
+    assert isinstance(provider.inner, FinancialDatasetsMarketData)
+    assert provider.inner.client.base_url == "http://127.0.0.1:9"
+    assert isinstance(provider.store, InProcessCache)
+    assert provider._ttl[DataKind.NEWS] == 42
+
+
+def test_an_explicit_chain_may_still_end_in_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FINANCIAL_DATASETS_API_KEY", "k")
+    monkeypatch.setenv("DATA_PROVIDERS", '["financialdatasets", "offline"]')
+    provider = build_market_data(load_settings())
     assert isinstance(provider, FallbackMarketData)
-    first, second = provider.providers
-    assert isinstance(first, CachedMarketData) and isinstance(second, OfflineMarketData)
-    assert isinstance(first.inner, FinancialDatasetsMarketData)
-    assert first.inner.client.base_url == "http://127.0.0.1:9"
-    assert isinstance(first.store, InProcessCache)
-    assert first._ttl[DataKind.NEWS] == 42
+    assert isinstance(provider.providers[1], OfflineMarketData)
 
 
 def test_redis_url_selects_the_redis_cache_and_alpaca_needs_keys(
