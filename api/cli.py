@@ -21,6 +21,7 @@ from api.trading_commands import register as register_trading_commands
 from config.settings import ConfigError, Settings, load_settings
 from graph.assembly import build_context
 from graph.checkpointing import CheckpointSchemaBehindError, aopen_checkpointer
+from graph.context import TradingContext
 from graph.domain import ApprovalVerdict
 from graph.modes import WorkflowMode
 from graph.runner import CycleResult, ProgressCallback, ThreadNotFoundError, aapprove, arun_cycle
@@ -59,6 +60,14 @@ def _progress(console: Console) -> ProgressCallback:
         console.print(f"[dim]✓ {node}[/]")
 
     return report
+
+
+def _context(settings: Settings, clock: Clock) -> TradingContext:
+    try:
+        return build_context(settings, clock=clock)
+    except ConfigError as exc:
+        Console(stderr=True).print(f"[red]configuration error[/]\n{exc}")
+        raise typer.Exit(code=2) from None
 
 
 def _clock(settings: Settings, as_of: datetime | None) -> Clock:
@@ -124,6 +133,10 @@ def run(
         bool, typer.Option("--json", help="Print one JSON document instead of the table.")
     ] = False,
     as_of: AsOfOption = None,
+    analysts: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated analyst names, or 'all'; default: ANALYSTS."),
+    ] = None,
 ) -> None:
     """Run one trading cycle (or resume THREAD): signals, decisions, gate verdicts, orders."""
     settings = _settings()
@@ -131,7 +144,9 @@ def run(
         raise typer.BadParameter("must be autonomous or supervised", param_hint="--session")
     thread_id = thread or f"cycle-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     chosen = tickers.split(",") if tickers else list(settings.universe)
-    context = build_context(settings, clock=_clock(settings, as_of))
+    if analysts:
+        settings = settings.model_copy(update={"analysts": analysts.split(",")})
+    context = _context(settings, _clock(settings, as_of))
     progress = Console(stderr=True)
 
     async def go() -> CycleResult:
@@ -164,7 +179,7 @@ def approve(
     proposed, or that a halt now forbids, is vetoed rather than executed.
     """
     settings = _settings()
-    context = build_context(settings, clock=_clock(settings, as_of))
+    context = _context(settings, _clock(settings, as_of))
     verdict = ApprovalVerdict(approved=not reject, approver=approver, note=note)
 
     async def go() -> CycleResult:

@@ -217,6 +217,8 @@ class Settings(BaseSettings):
     auto_trading_enabled: bool = False
     workflow_mode: WorkflowModeName = "full"
     universe: list[str] = Field(default_factory=lambda: ["AAPL", "MSFT", "NVDA"])
+    analysts: list[str] | None = None
+    """Analyst roster by registry name; ``None``: the deterministic five; ``["all"]``: all 17."""
     hedgegraph_api_key: SecretStr | None = None
     live_trading_confirmation: str | None = None
     """Must equal the broker account number for TRADING_MODE=live to take effect."""

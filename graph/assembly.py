@@ -11,7 +11,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
-from config.settings import Settings
+from agents.analysts.registry import UnknownAnalystError, analyst_roster
+from config.settings import ConfigError, Settings
 from graph.context import TradingContext
 from graph.locks import thread_locks_from_settings
 from mazo_bridge.placeholder import RulesResearch
@@ -58,6 +59,11 @@ def _broker(settings: Settings, market_data: MarketDataProvider, clock: Clock) -
 
 
 def build_context(settings: Settings, *, clock: Clock | None = None) -> TradingContext:
+    """The runtime context for ``settings``; raises ``ConfigError`` for an unknown analyst name."""
+    try:
+        analyst_roster(settings.analysts)
+    except UnknownAnalystError as exc:
+        raise ConfigError(f"invalid configuration:\n  analysts: {exc}") from None
     clock = clock or SystemClock()
     settings.hedgegraph_home.mkdir(parents=True, exist_ok=True)
     market_data = build_market_data(settings)

@@ -149,6 +149,7 @@ async def arun_cycle(
             tickers=tuple(t.strip().upper() for t in tickers if t.strip()),
             mode=WorkflowMode(mode).value,
             session_mode=session_mode,
+            analysts=tuple(context.settings.analysts or ()),
         )
         graph = build_graph(request.mode).compile(checkpointer=checkpointer)
         if stored is None:

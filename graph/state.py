@@ -36,6 +36,8 @@ class RunRequest(DomainModel):
     tickers: tuple[str, ...]
     mode: str
     session_mode: str
+    analysts: tuple[str, ...] = ()
+    """Analyst roster for this thread (empty: the default roster); fixed for its resumes."""
 
 
 def _merge_dicts(left: dict[str, object], right: dict[str, object]) -> dict[str, object]:

@@ -57,7 +57,7 @@ def fan_out_analysts(state: TradingState) -> list[Send]:
                 as_of=market.as_of,
             ),
         )
-        for analyst in analyst_roster()
+        for analyst in analyst_roster(list(state["request"].analysts) or None)
     ]
 
 

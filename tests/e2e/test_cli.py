@@ -221,3 +221,13 @@ def test_halt_from_the_cli_survives_into_the_next_run(tmp_path: Path) -> None:
     for verdict in entries:
         assert verdict["outcome"] == "vetoed"
         assert "trading_halted" in {r["code"] for r in verdict["reasons"]}
+
+
+def test_full_roster_on_request_and_unknown_analyst_refused(tmp_path: Path) -> None:
+    doc = _json(_cli(tmp_path, "run", "--tickers", "AAPL,TSLA", "--analysts", "all", "--json"))
+    names = {v["analyst"] for v in doc["analyst_verdicts"]}
+    assert len(names) == 17 and {"warren_buffett", "technicals"} <= names
+    assert all(v["source"] == "rules" for v in doc["analyst_verdicts"])  # no LLM configured
+    bad = _cli(tmp_path, "run", "--tickers", "AAPL", "--analysts", "nobody")
+    assert bad.returncode == 2
+    assert "analysts" in bad.stderr and "nobody" in bad.stderr
