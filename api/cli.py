@@ -7,6 +7,7 @@ bad value, before touching the broker.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import uuid
 from collections.abc import Callable, Coroutine
@@ -24,10 +25,13 @@ from graph.checkpointing import CheckpointSchemaBehindError, aopen_checkpointer
 from graph.context import TradingContext
 from graph.domain import ApprovalVerdict
 from graph.modes import WorkflowMode
+from graph.monitor.reconcile import reconcile
 from graph.runner import CycleResult, ProgressCallback, ThreadNotFoundError, aapprove, arun_cycle
+from tools.alerts.factory import AlertConfigError, dispatcher_from_env
 from tools.clock import Clock, FixedClock, SystemClock
 from tools.persistence.cli import db_app
 from tools.persistence.migrate import SchemaBehindError
+from tools.persistence.sql_ledger import SqlLedger
 from tools.persistence.startup import verify_schemas
 
 __all__ = ["app"]
@@ -63,11 +67,26 @@ def _progress(console: Console) -> ProgressCallback:
 
 
 def _context(settings: Settings, clock: Clock) -> TradingContext:
+    """The runtime context, reconciled with the broker before anything trades.
+
+    Start-up reconciliation settles what a crash left pending and compares the ledger with the
+    broker; an unexplained difference sets HALTED (with an alert), so this cycle can still exit
+    positions but opens none until an operator runs ``hedgegraph resume-trading``.
+    """
+    err = Console(stderr=True)
     try:
-        return build_context(settings, clock=clock)
-    except ConfigError as exc:
-        Console(stderr=True).print(f"[red]configuration error[/]\n{exc}")
+        context = build_context(settings, clock=clock)
+        alerts = dispatcher_from_env(os.environ, clock=clock)
+    except (ConfigError, AlertConfigError) as exc:
+        err.print(f"[red]configuration error[/]\n{exc}")
         raise typer.Exit(code=2) from None
+    if isinstance(context.ledger, SqlLedger):
+        report = reconcile(broker=context.broker, ledger=context.ledger, clock=clock, alerts=alerts)
+        if not report.clean:
+            err.print("[red]reconciliation found differences; trading is HALTED[/]")
+            for line in report.differences:
+                err.print(f"  {line}")
+    return context
 
 
 def _clock(settings: Settings, as_of: datetime | None) -> Clock:

@@ -231,3 +231,37 @@ def test_full_roster_on_request_and_unknown_analyst_refused(tmp_path: Path) -> N
     bad = _cli(tmp_path, "run", "--tickers", "AAPL", "--analysts", "nobody")
     assert bad.returncode == 2
     assert "analysts" in bad.stderr and "nobody" in bad.stderr
+
+
+def test_a_broker_position_the_ledger_cannot_explain_halts_trading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A trade placed at the broker behind hedgegraph's back: start-up reconciliation halts."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from graph.domain import OrderIntent, OrderSide
+
+    monkeypatch.chdir(tmp_path)
+    context = build_context(load_settings(hedgegraph_home=tmp_path))
+    stranger = OrderIntent(
+        client_order_id="manual-1",
+        decision_id="manual",
+        thread_id="manual",
+        ticker="AAPL",
+        side=OrderSide.BUY,
+        qty=Decimal(3),
+        reference_price=Decimal(100),
+        created_at=datetime(2025, 3, 11, 15, tzinfo=UTC),
+    )
+    context.broker.submit_order(stranger, Decimal(3))  # the broker only; the ledger never hears
+
+    proc = _cli(tmp_path, "run", "--tickers", TICKERS, "--json", "--thread", "r1")
+    doc = _json(proc)
+    assert "reconciliation found differences" in proc.stderr
+    assert "AAPL" in proc.stderr
+    assert doc["orders"] == [] or all(
+        v["intent"]["reduces_position"] for v in doc["verdicts"] if v["outcome"] != "vetoed"
+    )
+    status = json.loads(_cli(tmp_path, "status", "--json").stdout)
+    assert status["status"] == "halted"
