@@ -45,6 +45,23 @@ def _json(proc: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     return json.loads(proc.stdout)
 
 
+def _start_supervised(home: Path, thread: str) -> dict[str, Any]:
+    """Start a supervised cycle that stops at the approval; returns its JSON document."""
+    return _json(
+        _cli(
+            home,
+            "run",
+            "--tickers",
+            TICKERS,
+            "--session",
+            "supervised",
+            "--json",
+            "--thread",
+            thread,
+        )
+    )
+
+
 def _broker_order_count(
     home: Path, client_order_ids: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> int:
@@ -102,19 +119,7 @@ def test_kill_around_execute_then_rerun_places_each_order_once(
 
 
 def test_supervised_run_stops_then_approve_resumes(tmp_path: Path) -> None:
-    waiting = _json(
-        _cli(
-            tmp_path,
-            "run",
-            "--tickers",
-            TICKERS,
-            "--session",
-            "supervised",
-            "--json",
-            "--thread",
-            "s1",
-        )
-    )
+    waiting = _start_supervised(tmp_path, "s1")
     assert waiting["status"] == "awaiting_approval"
     assert waiting["orders"] == [] and waiting["pending_approval"]
     done = _json(_cli(tmp_path, "approve", "--thread", "s1", "--json"))
@@ -125,19 +130,7 @@ def test_supervised_run_stops_then_approve_resumes(tmp_path: Path) -> None:
 
 
 def test_reject_via_cli(tmp_path: Path) -> None:
-    _json(
-        _cli(
-            tmp_path,
-            "run",
-            "--tickers",
-            TICKERS,
-            "--session",
-            "supervised",
-            "--json",
-            "--thread",
-            "s2",
-        )
-    )
+    _start_supervised(tmp_path, "s2")
     done = _json(_cli(tmp_path, "approve", "--thread", "s2", "--reject", "--note", "no", "--json"))
     assert done["orders"] == []
     assert all(v["outcome"] == "vetoed" for v in done["verdicts"])
@@ -173,19 +166,7 @@ def test_help_on_every_command(tmp_path: Path, command: list[str]) -> None:
 
 
 def test_approval_after_the_decision_expired_is_vetoed_by_the_gate(tmp_path: Path) -> None:
-    waiting = _json(
-        _cli(
-            tmp_path,
-            "run",
-            "--tickers",
-            TICKERS,
-            "--session",
-            "supervised",
-            "--json",
-            "--thread",
-            "s3",
-        )
-    )
+    waiting = _start_supervised(tmp_path, "s3")
     assert waiting["pending_approval"]
     # approve a day later: the decision's time to live has long passed
     late = _cli(tmp_path, "approve", "--thread", "s3", "--json", "--as-of", "2025-03-12T15:00:00")
