@@ -18,21 +18,21 @@ import typer
 from rich.console import Console
 
 from api.cli_render import render_cycle
+from api.db_cli import db_app
 from api.trading_commands import register as register_trading_commands
 from config.settings import ConfigError, Settings, load_settings
+from domain import ApprovalVerdict
 from graph.assembly import build_context
-from graph.checkpointing import CheckpointSchemaBehindError, aopen_checkpointer
+from graph.checkpoints.factory import CheckpointSchemaBehindError, aopen_checkpointer
 from graph.context import TradingContext
-from graph.domain import ApprovalVerdict
 from graph.modes import WorkflowMode
 from graph.monitor.reconcile import reconcile
 from graph.runner import CycleResult, ProgressCallback, ThreadNotFoundError, aapprove, arun_cycle
+from graph.startup import verify_schemas
 from tools.alerts.factory import AlertConfigError, dispatcher_from_env
 from tools.clock import Clock, FixedClock, SystemClock
-from tools.persistence.cli import db_app
 from tools.persistence.migrate import SchemaBehindError
 from tools.persistence.sql_ledger import SqlLedger
-from tools.persistence.startup import verify_schemas
 
 __all__ = ["app"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from graph.domain import EventSeverity
+from domain import EventSeverity
 from graph.runner import CycleResult, CycleStatus
 
 __all__ = ["render_cycle"]

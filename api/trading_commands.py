@@ -17,9 +17,9 @@ import typer
 from rich.console import Console
 
 from config.settings import ConfigError, Settings, load_settings
+from domain import TradingStatus
 from graph.assembly import build_context
 from graph.context import TradingContext
-from graph.domain import TradingStatus
 from graph.monitor import operator
 from graph.monitor.monitor import PositionMonitor
 from tools.alerts.dispatcher import AlertDispatcher

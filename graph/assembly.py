@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from agents.analysts.registry import UnknownAnalystError, analyst_roster
 from config.settings import ConfigError, Settings
+from graph.checkpoints.locks import thread_locks_from_settings
 from graph.context import TradingContext
-from graph.locks import thread_locks_from_settings
 from mazo_bridge.placeholder import RulesResearch
 from tools.brokers.base import Broker, BrokerError
 from tools.brokers.paper import PaperBroker

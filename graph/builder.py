@@ -26,22 +26,22 @@ from graph.nodes.record import record
 from graph.nodes.research_validation import research_candidates, research_decisions
 from graph.nodes.risk_gate import risk_gate
 from graph.nodes.strategy_engine import strategy_engine
-from graph.state import TradingState
+from graph.state import CycleState
 
 __all__ = ["build_graph"]
 
 
-def _after_load(state: TradingState) -> Literal["strategy_engine", "record"]:
+def _after_load(state: CycleState) -> Literal["strategy_engine", "record"]:
     return "strategy_engine" if state.get("portfolio") is not None else "record"
 
 
-def _to_analysts(state: TradingState) -> list[Send] | Literal["record"]:
+def _to_analysts(state: CycleState) -> list[Send] | Literal["record"]:
     if not state.get("candidates"):
         return "record"
     return fan_out_analysts(state)
 
 
-def _after_gate(state: TradingState) -> Literal["approval", "execute", "record"]:
+def _after_gate(state: CycleState) -> Literal["approval", "execute", "record"]:
     if not any(v.executable for v in state.get("gate_verdicts", [])):
         return "record"
     supervised = state["request"].session_mode == "supervised"
@@ -50,11 +50,11 @@ def _after_gate(state: TradingState) -> Literal["approval", "execute", "record"]
     return "execute"
 
 
-def build_graph(mode: WorkflowMode | str) -> StateGraph[TradingState, TradingContext]:
+def build_graph(mode: WorkflowMode | str) -> StateGraph[CycleState, TradingContext]:
     """The uncompiled graph for ``mode``; compile it with a checkpointer to run it."""
     mode = WorkflowMode(mode)
-    builder: StateGraph[TradingState, TradingContext] = StateGraph(
-        TradingState, context_schema=TradingContext
+    builder: StateGraph[CycleState, TradingContext] = StateGraph(
+        CycleState, context_schema=TradingContext
     )
     builder.add_node("load_context", load_context)
     builder.add_node("strategy_engine", strategy_engine)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from config.settings import Settings
-from graph.locks import InProcessThreadLocks, ThreadLocks
+from graph.checkpoints.locks import InProcessThreadLocks, ThreadLocks
 from mazo_bridge.service import ResearchService
 from tools.brokers.base import Broker
 from tools.clock import Clock

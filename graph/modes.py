@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from graph.domain import ResearchFinding, ResearchStance
+from domain import ResearchFinding, ResearchStance
 
 __all__ = ["WorkflowMode", "research_blocks_entry"]
 

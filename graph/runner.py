@@ -17,20 +17,21 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 from pydantic import BaseModel
 
-from graph.builder import build_graph
-from graph.context import TradingContext
-from graph.domain import (
+from domain import (
     AnalystVerdict,
     ApprovalVerdict,
     GateVerdict,
     Order,
     ResearchFinding,
     RunEvent,
+    RunRequest,
     StrategySignal,
     TradeDecision,
 )
+from graph.builder import build_graph
+from graph.context import TradingContext
 from graph.modes import WorkflowMode
-from graph.state import RunRequest, TradingState
+from graph.state import CycleState
 from tools.llm.routing import run_scoped
 
 __all__ = [
@@ -106,7 +107,7 @@ async def _drive(
 
 async def _result(graph: Any, thread_id: str) -> CycleResult:
     snapshot = await graph.aget_state(_config(thread_id))
-    values: TradingState = snapshot.values
+    values: CycleState = snapshot.values
     request = values["request"]
     waiting = any(task.interrupts for task in snapshot.tasks)
     verdicts = values.get("gate_verdicts", [])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import operator
 from typing import Annotated, TypedDict
 
-from graph.domain import (
+from domain import (
     AnalystVerdict,
     ApprovalVerdict,
     GateVerdict,
@@ -20,31 +20,20 @@ from graph.domain import (
     PortfolioSnapshot,
     ResearchFinding,
     RunEvent,
+    RunRequest,
     StrategySignal,
     TradeDecision,
     TradingStateRecord,
 )
-from graph.domain._base import DomainModel
 
-__all__ = ["RunRequest", "TradingState"]
-
-
-class RunRequest(DomainModel):
-    """What the caller asked for; the first thing written to a thread."""
-
-    thread_id: str
-    tickers: tuple[str, ...]
-    mode: str
-    session_mode: str
-    analysts: tuple[str, ...] = ()
-    """Analyst roster for this thread (empty: the default roster); fixed for its resumes."""
+__all__ = ["CycleState", "RunRequest"]
 
 
 def _merge_dicts(left: dict[str, object], right: dict[str, object]) -> dict[str, object]:
     return {**left, **right}
 
 
-class TradingState(TypedDict, total=False):
+class CycleState(TypedDict, total=False):
     request: RunRequest
     portfolio: PortfolioSnapshot | None
     market: MarketSnapshot | None

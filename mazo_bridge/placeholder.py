@@ -8,7 +8,7 @@ what it cannot see: no bars means UNAVAILABLE, which the fail-closed policy turn
 
 from __future__ import annotations
 
-from graph.domain import (
+from domain import (
     Direction,
     MarketSnapshot,
     ResearchFinding,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from graph.domain import MarketSnapshot, ResearchFinding, StrategySignal
+from domain import MarketSnapshot, ResearchFinding, StrategySignal
 
 __all__ = ["ResearchService", "ResearchUnavailableError"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from graph.domain import FinancialMetrics, TickerData
+from domain import FinancialMetrics, TickerData
 
 __all__ = ["latest_metrics", "mean_of", "ratio"]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from graph.domain import AnalystVerdict, ResearchFinding, StrategySignal, TickerData
+from domain import AnalystVerdict, ResearchFinding, StrategySignal, TickerData
 from tools.llm.base import StructuredLLM
 
 __all__ = ["Analyst", "AnalystRequest"]

@@ -13,7 +13,7 @@ from agents.analysts._inputs import latest_metrics, mean_of
 from agents.analysts.scorecard import Criterion, clip, finite, linear_score
 from agents.analysts.valuation_models import dcf_value, equity_gap, owner_earnings_value
 from agents.strategies._indicators import closes, rate_of_change, valid_bars
-from graph.domain import TickerData
+from domain import TickerData
 
 __all__ = [
     "balance_sheet",

@@ -8,7 +8,7 @@ from agents.analysts._inputs import latest_metrics, mean_of
 from agents.analysts.base import AnalystRequest
 from agents.analysts.scorecard import Criterion, Scorecard, linear_score
 from agents.analysts.scorecard_analyst import ScorecardAnalyst
-from graph.domain import FinancialMetrics
+from domain import FinancialMetrics
 
 __all__ = ["FundamentalsAnalyst"]
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agents.analysts.scorecard import Scorecard
 from agents.prompts import ANALYST_ANSWER, data_rules
-from graph.domain import AnalystVerdict, VerdictSignal, VerdictSource
+from domain import AnalystVerdict, VerdictSignal, VerdictSource
 from tools.llm.base import LLMError, StructuredLLM
 
 __all__ = ["AnalystJudgement", "build_prompt", "judge", "no_signal"]

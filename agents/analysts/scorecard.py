@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from graph.domain import AnalystVerdict, VerdictSignal, VerdictSource
+from domain import AnalystVerdict, VerdictSignal, VerdictSource
 
 __all__ = ["Criterion", "Scorecard", "clip", "finite", "linear_score"]
 

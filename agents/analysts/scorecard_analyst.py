@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from agents.analysts.base import AnalystRequest
 from agents.analysts.judgement import judge
 from agents.analysts.scorecard import Scorecard
-from graph.domain import AnalystVerdict, VerdictSignal
+from domain import AnalystVerdict, VerdictSignal
 from tools.llm.base import StructuredLLM
 from tools.llm.routing import llm_for
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from agents.analysts.base import AnalystRequest
 from agents.analysts.scorecard import Criterion, Scorecard, clip, finite
 from agents.analysts.scorecard_analyst import ScorecardAnalyst
-from graph.domain import InsiderTrade, NewsItem
+from domain import InsiderTrade, NewsItem
 
 __all__ = ["SentimentAnalyst"]
 

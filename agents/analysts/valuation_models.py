@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from statistics import median
 
-from graph.domain import FinancialMetrics
+from domain import FinancialMetrics
 
 __all__ = [
     "dcf_value",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import ROUND_FLOOR, Decimal
 
 from config.settings import RiskParameters
-from graph.domain import AllowedActions, PortfolioSnapshot, TradeAction
+from domain import AllowedActions, PortfolioSnapshot, TradeAction
 
 __all__ = ["InvalidReferencePriceError", "compute_allowed_actions"]
 

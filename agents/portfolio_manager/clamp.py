@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
-from graph.domain import AllowedActions, TradeAction, TradeDecision
+from domain import AllowedActions, TradeAction, TradeDecision
 
 __all__ = ["RawChoice", "clamp_choice"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from graph.domain import AnalystVerdict, VerdictSignal
+from domain import AnalystVerdict, VerdictSignal
 
 __all__ = ["Consensus", "consensus_of"]
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from config.settings import RiskParameters
-from graph.domain import Direction, StrategySignal, TradeAction
+from domain import Direction, StrategySignal, TradeAction
 
 __all__ = ["protective_levels"]
 

@@ -17,7 +17,7 @@ from agents.portfolio_manager.clamp import RawChoice
 from agents.portfolio_manager.consensus import Consensus
 from agents.prompts import PM_ANSWER, PM_ROLE, data_rules
 from config.settings import Thresholds
-from graph.domain import (
+from domain import (
     AllowedActions,
     AnalystVerdict,
     ResearchFinding,

@@ -10,7 +10,7 @@ from agents.portfolio_manager.levels import protective_levels
 from agents.portfolio_manager.llm_policy import llm_choice
 from agents.portfolio_manager.rules_policy import rules_choice
 from config.settings import RiskParameters, Thresholds
-from graph.domain import (
+from domain import (
     AllowedActions,
     AnalystVerdict,
     ResearchFinding,

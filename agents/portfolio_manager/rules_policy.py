@@ -7,7 +7,7 @@ from decimal import ROUND_FLOOR, Decimal
 from agents.portfolio_manager.clamp import RawChoice
 from agents.portfolio_manager.consensus import Consensus
 from config.settings import Thresholds
-from graph.domain import AllowedActions, ResearchFinding, ResearchStance, TradeAction
+from domain import AllowedActions, ResearchFinding, ResearchStance, TradeAction
 
 __all__ = ["rules_choice"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from graph.domain import Bar
+from domain import Bar
 
 __all__ = [
     "atr",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.domain import Direction, StrategySignal
+from domain import Direction, StrategySignal
 
 __all__ = ["signal_with_levels"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from graph.domain import Bar, StrategySignal
+from domain import Bar, StrategySignal
 
 __all__ = ["Strategy"]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from agents.strategies._indicators import atr, valid_bars
 from agents.strategies._levels import signal_with_levels
-from graph.domain import Bar, Direction, StrategySignal
+from domain import Bar, Direction, StrategySignal
 
 __all__ = ["BreakoutStrategy"]
 

@@ -9,7 +9,7 @@ from agents.strategies.breakout import BreakoutStrategy
 from agents.strategies.mean_reversion import MeanReversionStrategy
 from agents.strategies.momentum import MomentumStrategy
 from agents.strategies.trend_following import TrendFollowingStrategy
-from graph.domain import Bar, StrategySignal
+from domain import Bar, StrategySignal
 
 __all__ = ["STRATEGIES", "run_strategies"]
 

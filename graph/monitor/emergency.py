@@ -12,8 +12,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from config.settings import RiskParameters
-from graph.domain import (
+from domain import (
     EventSeverity,
+    ExitReason,
+    ExitSignal,
     Order,
     OrderSide,
     PortfolioSnapshot,
@@ -21,7 +23,6 @@ from graph.domain import (
     TradingStatus,
 )
 from graph.monitor.exit_path import ExitOutcome, exit_through_gate
-from graph.monitor.levels import ExitReason, ExitSignal
 from tools.alerts.dispatcher import AlertDispatcher
 from tools.alerts.model import Alert
 from tools.brokers.base import Broker, BrokerError

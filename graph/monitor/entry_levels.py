@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from graph.monitor.levels import ProtectiveLevels
+from domain import ProtectiveLevels
 from tools.persistence.schema import OrderIntentRow, OrderRow
 from tools.persistence.store import Store
 

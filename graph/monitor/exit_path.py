@@ -14,7 +14,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from config.settings import RiskParameters
-from graph.domain import (
+from domain import (
+    ExitReason,
+    ExitSignal,
     GateVerdict,
     MarketSnapshot,
     Order,
@@ -25,7 +27,6 @@ from graph.domain import (
     TradingStateRecord,
     client_order_id_for,
 )
-from graph.monitor.levels import ExitReason, ExitSignal
 from graph.risk.gate import evaluate_intents
 from graph.risk.memory import session_date
 from graph.risk.snapshot import GateSnapshot

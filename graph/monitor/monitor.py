@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from config.settings import RiskParameters
-from graph.domain import (
+from domain import (
     EventSeverity,
     Order,
     OrderSide,

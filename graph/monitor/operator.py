@@ -12,8 +12,8 @@ from datetime import datetime
 from pydantic import Field
 
 from config.settings import RiskParameters
-from graph.domain import TradingStateRecord, TradingStatus
-from graph.domain._base import DomainModel
+from domain import TradingStateRecord, TradingStatus
+from domain._base import DomainModel
 from graph.monitor.emergency import emergency_stop
 from graph.monitor.loss_guard import daily_loss_status
 from graph.monitor.reconcile import reconcile

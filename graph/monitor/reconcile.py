@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from graph.domain import EventSeverity, OrderSide, TradingStateRecord, TradingStatus
+from domain import EventSeverity, OrderSide, TradingStateRecord, TradingStatus
 from tools.alerts.dispatcher import AlertDispatcher
 from tools.alerts.model import Alert
 from tools.brokers.base import Broker, BrokerError

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
+from domain import EventSeverity, RunEvent, RunRequest
 from graph.context import TradingContext
-from graph.domain import EventSeverity, RunEvent
 from graph.modes import WorkflowMode
-from graph.state import RunRequest, TradingState
+from graph.state import CycleState
 
 __all__ = ["event", "mode_of", "request_of"]
 
 
-def request_of(state: TradingState) -> RunRequest:
+def request_of(state: CycleState) -> RunRequest:
     return state["request"]
 
 
-def mode_of(state: TradingState) -> WorkflowMode:
+def mode_of(state: CycleState) -> WorkflowMode:
     return WorkflowMode(state["request"].mode)
 
 

@@ -15,15 +15,15 @@ from langgraph.types import Send
 
 from agents.analysts.base import AnalystRequest
 from agents.analysts.registry import analyst_roster
-from graph.context import TradingContext
-from graph.domain import (
+from domain import (
     AnalystVerdict,
     MarketSnapshot,
     ResearchFinding,
     StrategySignal,
     VerdictSignal,
 )
-from graph.state import TradingState
+from graph.context import TradingContext
+from graph.state import CycleState
 
 __all__ = ["AnalystTask", "fan_out_analysts", "run_analyst"]
 
@@ -37,7 +37,7 @@ class AnalystTask(TypedDict):
     as_of: datetime
 
 
-def fan_out_analysts(state: TradingState) -> list[Send]:
+def fan_out_analysts(state: CycleState) -> list[Send]:
     market = state["market"]
     assert market is not None
     tickers = state.get("candidates", [])
@@ -61,7 +61,7 @@ def fan_out_analysts(state: TradingState) -> list[Send]:
     ]
 
 
-async def run_analyst(task: AnalystTask, runtime: Runtime[TradingContext]) -> TradingState:
+async def run_analyst(task: AnalystTask, runtime: Runtime[TradingContext]) -> CycleState:
     (analyst,) = analyst_roster([task["analyst"]])
     llm = runtime.context.llm
 

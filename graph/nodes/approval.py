@@ -9,15 +9,15 @@ from __future__ import annotations
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from domain import ApprovalRequest, ApprovalVerdict
 from graph.context import TradingContext
-from graph.domain import ApprovalRequest, ApprovalVerdict
 from graph.nodes._common import request_of
-from graph.state import TradingState
+from graph.state import CycleState
 
 __all__ = ["approval"]
 
 
-def approval(state: TradingState, runtime: Runtime[TradingContext]) -> TradingState:
+def approval(state: CycleState, runtime: Runtime[TradingContext]) -> CycleState:
     request = ApprovalRequest(
         thread_id=request_of(state).thread_id,
         verdicts=tuple(v for v in state.get("gate_verdicts", []) if v.executable),

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
+from domain import EventSeverity, Order, RunEvent
 from graph.context import TradingContext
-from graph.domain import EventSeverity, Order, RunEvent
-from graph.failpoints import failpoint
 from graph.nodes._common import event
-from graph.state import TradingState
+from graph.state import CycleState
 from tools.brokers.base import BrokerError
 from tools.brokers.exactly_once import submit_exactly_once
+from tools.failpoints import failpoint
 
 __all__ = ["execute"]
 
 
-def execute(state: TradingState, runtime: Runtime[TradingContext]) -> TradingState:
+def execute(state: CycleState, runtime: Runtime[TradingContext]) -> CycleState:
     failpoint("before_execute")
     ctx = runtime.context
     orders: list[Order] = []

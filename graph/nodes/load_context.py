@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
+from domain import EventSeverity
 from graph.context import TradingContext
-from graph.domain import EventSeverity
 from graph.nodes._common import event, request_of
-from graph.state import TradingState
+from graph.state import CycleState
 from tools.brokers.base import BrokerError
 from tools.market_data.snapshot import build_snapshot
 
 __all__ = ["load_context"]
 
 
-def load_context(state: TradingState, runtime: Runtime[TradingContext]) -> TradingState:
+def load_context(state: CycleState, runtime: Runtime[TradingContext]) -> CycleState:
     ctx = runtime.context
     request = request_of(state)
     now = ctx.clock.now()

@@ -14,8 +14,7 @@ from langgraph.runtime import Runtime
 
 from agents.portfolio_manager.allowed_actions import compute_allowed_actions
 from agents.portfolio_manager.manager import decide
-from graph.context import TradingContext
-from graph.domain import (
+from domain import (
     AllowedActions,
     EventSeverity,
     OrderIntent,
@@ -25,9 +24,10 @@ from graph.domain import (
     TradeDecision,
     client_order_id_for,
 )
+from graph.context import TradingContext
 from graph.modes import research_blocks_entry
 from graph.nodes._common import event, mode_of, request_of
-from graph.state import TradingState
+from graph.state import CycleState
 
 __all__ = ["intent_for", "portfolio_manager"]
 
@@ -74,7 +74,7 @@ def _without_entries(allowed: AllowedActions) -> AllowedActions:
     return allowed.model_copy(update={"max_qty": limits})
 
 
-async def portfolio_manager(state: TradingState, runtime: Runtime[TradingContext]) -> TradingState:
+async def portfolio_manager(state: CycleState, runtime: Runtime[TradingContext]) -> CycleState:
     ctx = runtime.context
     settings = ctx.settings
     request = request_of(state)

@@ -6,10 +6,10 @@ import hashlib
 
 from langgraph.runtime import Runtime
 
+from domain import GateVerdict, MarketSnapshot, PortfolioSnapshot
 from graph.context import TradingContext
-from graph.domain import GateVerdict, MarketSnapshot, PortfolioSnapshot
 from graph.nodes._common import request_of
-from graph.state import TradingState
+from graph.state import CycleState
 from tools.llm.routing import prompt_hash_for
 
 __all__ = ["inputs_digest", "record"]
@@ -26,7 +26,7 @@ def inputs_digest(
     return digest.hexdigest()
 
 
-def record(state: TradingState, runtime: Runtime[TradingContext]) -> TradingState:
+def record(state: CycleState, runtime: Runtime[TradingContext]) -> CycleState:
     ctx = runtime.context
     thread_id = request_of(state).thread_id
     by_decision: dict[str, GateVerdict] = {

@@ -10,8 +10,7 @@ from decimal import Decimal
 
 from langgraph.runtime import Runtime
 
-from graph.context import TradingContext
-from graph.domain import (
+from domain import (
     EventSeverity,
     ResearchFinding,
     ResearchStance,
@@ -19,15 +18,16 @@ from graph.domain import (
     TradeAction,
     TradeDecision,
 )
+from graph.context import TradingContext
 from graph.modes import research_blocks_entry
 from graph.nodes._common import event, mode_of
-from graph.state import TradingState
+from graph.state import CycleState
 
 __all__ = ["research_candidates", "research_decisions"]
 
 
 def _research(
-    tickers: list[str], state: TradingState, runtime: Runtime[TradingContext]
+    tickers: list[str], state: CycleState, runtime: Runtime[TradingContext]
 ) -> tuple[dict[str, ResearchFinding], list[RunEvent]]:
     ctx = runtime.context
     market = state["market"]
@@ -58,13 +58,13 @@ def _research(
     return findings, events
 
 
-def research_candidates(state: TradingState, runtime: Runtime[TradingContext]) -> TradingState:
+def research_candidates(state: CycleState, runtime: Runtime[TradingContext]) -> CycleState:
     """Pre-analyst research (modes research, pre_research, full)."""
     findings, events = _research(state.get("candidates", []), state, runtime)
     return {"research": findings, "events": events}
 
 
-def research_decisions(state: TradingState, runtime: Runtime[TradingContext]) -> TradingState:
+def research_decisions(state: CycleState, runtime: Runtime[TradingContext]) -> CycleState:
     """Post-PM research (mode post_research): validates entries, turning blocked ones into holds."""
     entries = [
         d.ticker

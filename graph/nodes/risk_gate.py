@@ -12,8 +12,7 @@ from decimal import Decimal
 
 from langgraph.runtime import Runtime
 
-from graph.context import TradingContext
-from graph.domain import (
+from domain import (
     EventSeverity,
     GateOutcome,
     GateReason,
@@ -21,10 +20,11 @@ from graph.domain import (
     OrderIntent,
     ReasonCode,
 )
+from graph.context import TradingContext
 from graph.nodes._common import event
 from graph.risk.gate import evaluate_intents
 from graph.risk.gather import gather_gate_snapshot
-from graph.state import TradingState
+from graph.state import CycleState
 from tools.brokers.base import BrokerError
 
 __all__ = ["risk_gate"]
@@ -40,7 +40,7 @@ def _veto_all(intents: list[OrderIntent], code: ReasonCode, message: str) -> lis
     ]
 
 
-def risk_gate(state: TradingState, runtime: Runtime[TradingContext]) -> TradingState:
+def risk_gate(state: CycleState, runtime: Runtime[TradingContext]) -> CycleState:
     ctx = runtime.context
     intents = list(state.get("order_intents", []))
     approval = state.get("approval")

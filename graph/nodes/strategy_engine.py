@@ -9,14 +9,14 @@ from __future__ import annotations
 from langgraph.runtime import Runtime
 
 from agents.strategies.registry import run_strategies
+from domain import Direction, StrategySignal
 from graph.context import TradingContext
-from graph.domain import Direction, StrategySignal
-from graph.state import TradingState
+from graph.state import CycleState
 
 __all__ = ["strategy_engine"]
 
 
-def strategy_engine(state: TradingState, runtime: Runtime[TradingContext]) -> TradingState:
+def strategy_engine(state: CycleState, runtime: Runtime[TradingContext]) -> CycleState:
     market = state["market"]
     portfolio = state["portfolio"]
     assert market is not None and portfolio is not None  # routed here only when both are known

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from graph.domain import Order, OrderSide
+from domain import Order, OrderSide
 from graph.risk.snapshot import GateSnapshot
 
 __all__ = ["ExposureBook"]

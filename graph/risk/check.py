@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
 from config.settings import RiskParameters
-from graph.domain import GateReason, OrderIntent, ReasonCode
+from domain import GateReason, OrderIntent, ReasonCode
 from graph.risk.book import ExposureBook
 from graph.risk.snapshot import GateSnapshot
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from config.settings import RiskParameters
-from graph.domain import GateOutcome, GateReason, GateVerdict, OrderIntent, OrderSide, ReasonCode
+from domain import GateOutcome, GateReason, GateVerdict, OrderIntent, OrderSide, ReasonCode
 from graph.risk.book import ExposureBook
 from graph.risk.check import EntryCheck, dec, floor_to_step, reason
 from graph.risk.rules import ENTRY_RULES

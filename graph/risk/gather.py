@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from config.settings import RiskParameters
-from graph.domain import MarketSnapshot
+from domain import AssetStatus, MarketSnapshot
 from graph.risk.memory import RiskMemory
-from graph.risk.snapshot import AccountRiskState, AssetStatus, GateSnapshot
+from graph.risk.snapshot import AccountRiskState, GateSnapshot
 from tools.brokers.base import Broker, BrokerError
 from tools.clock import Clock
 from tools.persistence.ledger import Ledger

@@ -7,22 +7,10 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from graph.domain import MarketSnapshot, Order, PortfolioSnapshot, TradingStateRecord
-from graph.domain._base import DomainModel
+from domain import AssetStatus, MarketSnapshot, Order, PortfolioSnapshot, TradingStateRecord
+from domain._base import DomainModel
 
-__all__ = ["AccountRiskState", "AssetStatus", "GateSnapshot"]
-
-
-class AssetStatus(DomainModel):
-    """The broker's asset master entry for one symbol (Alpaca ``/v2/assets``)."""
-
-    symbol: str
-    tradable: bool = True
-    """False when the broker will not accept orders for the symbol at all."""
-    halted: bool = False
-    """True when the asset is not ``active`` (trading halt, delisting)."""
-    shortable: bool = False
-    fractionable: bool = False
+__all__ = ["AccountRiskState", "GateSnapshot"]
 
 
 class AccountRiskState(DomainModel):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from graph.domain import ReasonCode, TickerData
+from domain import ReasonCode, TickerData
 
 if TYPE_CHECKING:
     from graph.risk.check import EntryCheck

@@ -33,7 +33,7 @@ from agents.analysts import ALL, analyst_roster
 from agents.analysts.base import AnalystRequest
 from agents.portfolio_manager import compute_allowed_actions, decide
 from config.settings import Settings, load_settings
-from graph.domain import TickerData, TradeDecision
+from domain import TickerData, TradeDecision
 from tests.unit.agents._factories import AS_OF, portfolio, strong_company
 from tools.llm import RoutedLLM, build_llm, run_scoped
 

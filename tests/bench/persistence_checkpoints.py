@@ -30,9 +30,9 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
-from graph.checkpointing import aopen_checkpointer, open_checkpointer, setup_checkpointer
-from graph.domain import Bar, MarketSnapshot, TickerData
-from graph.state import TradingState
+from domain import Bar, MarketSnapshot, TickerData
+from graph.checkpoints.factory import aopen_checkpointer, open_checkpointer, setup_checkpointer
+from graph.state import CycleState
 from tests.fixtures.servers import fresh_database, running_postgres, running_redis
 from tests.unit.persistence.state_factory import (
     AS_OF,
@@ -75,33 +75,33 @@ def build_cycle(checkpointer: Any) -> Any:
     """The trading-cycle-shaped graph, compiled with ``checkpointer`` (``None`` for baseline)."""
     state = full_trading_state()
 
-    def load_context(s: TradingState) -> dict[str, Any]:
+    def load_context(s: CycleState) -> dict[str, Any]:
         return {"portfolio": state["portfolio"], "market": MARKET, "universe": list(TICKERS)}
 
-    def strategy_engine(s: TradingState) -> dict[str, Any]:
+    def strategy_engine(s: CycleState) -> dict[str, Any]:
         return {"signals": state["signals"] * len(TICKERS), "candidates": list(TICKERS)}
 
-    def fan_out(s: TradingState) -> list[Send]:
+    def fan_out(s: CycleState) -> list[Send]:
         return [Send("analyst", {"candidates": [t]}) for t in TICKERS for _ in range(ANALYSTS)]
 
     def analyst(s: dict[str, Any]) -> dict[str, Any]:
         return {"analyst_verdicts": analyst_verdicts(s["candidates"][0])[:1]}
 
-    def portfolio_manager(s: TradingState) -> dict[str, Any]:
+    def portfolio_manager(s: CycleState) -> dict[str, Any]:
         return {"decisions": [decision(f"d-{t}", t) for t in TICKERS]}
 
-    def risk_gate(s: TradingState) -> dict[str, Any]:
+    def risk_gate(s: CycleState) -> dict[str, Any]:
         thread = s["request"].thread_id
         intents = [order_intent(thread, f"d-{t}", t) for t in TICKERS]
         return {"order_intents": intents, "gate_verdicts": [gate_verdict(i) for i in intents]}
 
-    def execute(s: TradingState) -> dict[str, Any]:
+    def execute(s: CycleState) -> dict[str, Any]:
         return {"orders": [order_for(i) for i in s["order_intents"]]}
 
-    def record(s: TradingState) -> dict[str, Any]:
+    def record(s: CycleState) -> dict[str, Any]:
         return {"recorded": True}
 
-    builder = StateGraph(TradingState)
+    builder = StateGraph(CycleState)
     for name, node in [
         ("load_context", load_context),
         ("strategy_engine", strategy_engine),
@@ -156,7 +156,7 @@ def _stock_redis(url: str) -> Callable[[], Any]:
     def opened() -> Any:
         from langgraph.checkpoint.redis import RedisSaver
 
-        from graph.serde import redis_checkpoint_serializer
+        from graph.checkpoints.serde import redis_checkpoint_serializer
 
         stack = ExitStack()
         saver = stack.enter_context(RedisSaver.from_conn_string(url))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from graph.domain import OrderSide
+from domain import OrderSide
 from graph.risk.gate import evaluate_intents
 from tests.unit.risk.factory import intent, limits, portfolio, snapshot
 

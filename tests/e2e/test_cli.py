@@ -221,7 +221,7 @@ def test_a_broker_position_the_ledger_cannot_explain_halts_trading(
     from datetime import UTC, datetime
     from decimal import Decimal
 
-    from graph.domain import OrderIntent, OrderSide
+    from domain import OrderIntent, OrderSide
 
     monkeypatch.chdir(tmp_path)
     context = build_context(load_settings(hedgegraph_home=tmp_path))

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from graph.domain import EventSeverity
+from domain import EventSeverity
 from tools.alerts.model import Alert, AlertSink, AlertSinkError
 from tools.clock import Clock
 

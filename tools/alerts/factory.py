@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from graph.domain import EventSeverity
+from domain import EventSeverity
 from tools.alerts.dispatcher import AlertDispatcher
 from tools.alerts.model import AlertSink
 from tools.alerts.smtp import SmtpSink

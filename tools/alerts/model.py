@@ -7,8 +7,8 @@ from typing import Protocol
 
 from pydantic import Field
 
-from graph.domain import EventSeverity
-from graph.domain._base import DomainModel
+from domain import EventSeverity
+from domain._base import DomainModel
 
 __all__ = ["Alert", "AlertSink", "AlertSinkError"]
 

@@ -11,7 +11,7 @@ import ssl
 from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
 
-from graph.domain import EventSeverity
+from domain import EventSeverity
 from tools.alerts.model import Alert, AlertSinkError
 
 __all__ = ["SmtpSink", "recipients_for"]

@@ -24,8 +24,7 @@ from alpaca.trading.requests import (
     TakeProfitRequest,
 )
 
-from graph.domain import Order, OrderIntent, OrderSide, OrderStatus, OrderType, Position
-from graph.risk.snapshot import AssetStatus
+from domain import AssetStatus, Order, OrderIntent, OrderSide, OrderStatus, OrderType, Position
 
 __all__ = ["asset_status", "order_from_alpaca", "order_request", "position_from_alpaca"]
 

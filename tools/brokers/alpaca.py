@@ -23,8 +23,7 @@ from alpaca.trading.enums import TimeInForce as AlpacaTif
 from alpaca.trading.requests import GetOrdersRequest, MarketOrderRequest, OrderRequest
 
 from config.settings import Settings
-from graph.domain import Order, OrderIntent, OrderSide, PortfolioSnapshot
-from graph.risk.snapshot import AssetStatus
+from domain import AssetStatus, Order, OrderIntent, OrderSide, PortfolioSnapshot
 from tools.brokers._alpaca_mapping import (
     asset_status,
     order_from_alpaca,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
-from graph.domain import Order, OrderIntent, PortfolioSnapshot
+from domain import Order, OrderIntent, PortfolioSnapshot
 
 __all__ = [
     "AmbiguousSubmissionError",

@@ -27,8 +27,7 @@ from tenacity import (
     wait_exponential,
 )
 
-from graph.domain import Order, OrderIntent, TradingStatus
-from graph.failpoints import failpoint
+from domain import Order, OrderIntent, TradingStatus
 from tools.brokers.base import (
     AmbiguousSubmissionError,
     Broker,
@@ -37,6 +36,7 @@ from tools.brokers.base import (
     EntryBlockedError,
     UnresolvedSubmissionError,
 )
+from tools.failpoints import failpoint
 from tools.persistence.ledger import Ledger
 
 __all__ = ["resolve_by_lookup", "submit_exactly_once"]

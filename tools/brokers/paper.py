@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
-from graph.domain import (
+from domain import (
     Order,
     OrderIntent,
     OrderSide,

@@ -12,7 +12,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
-from graph.domain import InsiderTrade, NewsItem
+from domain import InsiderTrade, NewsItem
 from tools.market_data._synthetic import filing_instant, normal, seeded_rng
 
 __all__ = ["insider_trades_for_week", "news_for_session"]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from graph.domain import FinancialMetrics
+from domain import FinancialMetrics
 from tools.market_data._synthetic import filing_instant, normal, seeded_rng
 from tools.market_data.sessions import NEW_YORK
 

@@ -27,13 +27,12 @@ from alpaca.data.timeframe import TimeFrame
 from pydantic import ValidationError
 from tenacity import RetryCallState, Retrying, stop_after_attempt, wait_exponential_jitter
 
-from graph.domain import Bar, FinancialMetrics, InsiderTrade, NewsItem
+from domain import Bar, FinancialMetrics, InsiderTrade, NewsItem, Quote
 from tools.market_data.provider import (
     MarketDataError,
     TickerNotFoundError,
     UnsupportedDataError,
 )
-from tools.market_data.records import Quote
 from tools.market_data.sessions import NEW_YORK, nyse_sessions
 
 __all__ = ["AlpacaDataAuthError", "AlpacaDataUnavailableError", "AlpacaMarketData"]

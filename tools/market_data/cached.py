@@ -21,11 +21,10 @@ from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
 
-from graph.domain import Bar, FinancialMetrics, InsiderTrade, NewsItem
+from domain import Bar, FinancialMetrics, InsiderTrade, LineItems, NewsItem
 from tools.cache import CacheStore, CacheUnavailableError, cache_key
 from tools.market_data.composite import DataKind
 from tools.market_data.provider import MarketDataError, MarketDataProvider
-from tools.market_data.records import LineItems
 from tools.market_data.sessions import nyse_sessions
 
 __all__ = ["DEFAULT_TTL_SECONDS", "CachedMarketData"]

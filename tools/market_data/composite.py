@@ -14,13 +14,12 @@ from enum import StrEnum
 from threading import Lock
 from typing import Protocol, TypeVar, runtime_checkable
 
-from graph.domain import Bar, FinancialMetrics, InsiderTrade, NewsItem
+from domain import Bar, FinancialMetrics, InsiderTrade, LineItems, NewsItem
 from tools.market_data.provider import (
     MarketDataError,
     MarketDataProvider,
     UnsupportedDataError,
 )
-from tools.market_data.records import LineItems
 
 __all__ = [
     "AllProvidersFailedError",

@@ -18,7 +18,7 @@ from itertools import pairwise
 from pathlib import Path
 from threading import Lock
 
-from graph.domain import Bar, FinancialMetrics, InsiderTrade, NewsItem
+from domain import Bar, FinancialMetrics, InsiderTrade, NewsItem
 from tools.market_data.provider import MarketDataError, TickerNotFoundError
 from tools.market_data.sessions import nyse_sessions
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from graph.domain import Bar, FinancialMetrics, InsiderTrade, NewsItem
+from domain import Bar, FinancialMetrics, InsiderTrade, NewsItem
 from tools.market_data._offline_events import insider_trades_for_week, news_for_session
 from tools.market_data._offline_fundamentals import quarterly_metrics
 from tools.market_data._synthetic import normal, seeded_rng

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from graph.domain import Bar, DataIssue, DataQuality, FinancialMetrics, InsiderTrade, NewsItem
+from domain import Bar, DataIssue, DataQuality, FinancialMetrics, InsiderTrade, NewsItem
 from tools.market_data.sessions import CALENDAR_FIRST, CALENDAR_LAST, NEW_YORK, nyse_sessions
 
 __all__ = [

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from graph.domain import DataIssue, DataQuality, MarketSnapshot, TickerData
+from domain import DataIssue, DataQuality, MarketSnapshot, TickerData
 from tools.market_data.composite import DataKind, SourceAttributing
 from tools.market_data.provider import MarketDataProvider
 from tools.market_data.quality import Finding, assess, check_future_dated

@@ -1,5 +1,5 @@
 """Persistence: the trading ledger, the application store and its migrations, retention.
 
-Checkpointers live in ``graph.checkpointing`` (CHECKPOINT_URL) and per-thread locks in
-``graph.locks``; this package holds the application data (DATABASE_URL).
+Checkpointers live in ``graph.checkpoints.factory`` (CHECKPOINT_URL) and per-thread locks in
+``graph.checkpoints.locks``; this package holds the application data (DATABASE_URL).
 """

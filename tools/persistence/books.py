@@ -11,8 +11,7 @@ from datetime import datetime
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, update
 
-from graph.domain import Fill, OrderSide, PortfolioSnapshot, Position
-from graph.state import RunRequest
+from domain import Fill, OrderSide, PortfolioSnapshot, Position, RunRequest
 from tools.persistence.errors import LedgerInputError, UnknownIntentError
 from tools.persistence.records import RunStatus
 from tools.persistence.schema import FillRow, PortfolioSnapshotRow, PositionSnapshotRow, RunRow

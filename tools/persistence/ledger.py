@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from graph.domain import (
+from domain import (
     AnalystVerdict,
     GateVerdict,
     Order,

@@ -8,8 +8,8 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from graph.domain import GateOutcome, ReasonCode, TradeAction
-from graph.domain._base import DomainModel
+from domain import GateOutcome, ReasonCode, TradeAction
+from domain._base import DomainModel
 
 __all__ = [
     "Alert",

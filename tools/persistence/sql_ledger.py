@@ -16,7 +16,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
-from graph.domain import (
+from domain import (
     AnalystVerdict,
     GateVerdict,
     Order,
@@ -29,7 +29,7 @@ from graph.domain import (
     TradingStateRecord,
     TradingStatus,
 )
-from graph.domain.events import RunEvent
+from domain.events import RunEvent
 from tools.persistence.errors import LedgerInputError, UnknownIntentError
 from tools.persistence.ledger import Ledger
 from tools.persistence.records import DecisionAuditRecord

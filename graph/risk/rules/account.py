@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.domain import ReasonCode, TradingStatus
+from domain import ReasonCode, TradingStatus
 from graph.risk.check import Constraint, EntryCheck, dec, veto
 
 __all__ = ["daily_loss_limit", "max_drawdown", "non_positive_equity", "trading_state"]

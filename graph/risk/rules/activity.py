@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from graph.domain import ReasonCode
+from domain import ReasonCode
 from graph.risk.check import Constraint, EntryCheck, dec, veto
 
 __all__ = ["active_entry", "order_rate_throttle", "pattern_day_trader"]

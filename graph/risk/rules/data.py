@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from graph.domain import ReasonCode
+from domain import ReasonCode
 from graph.risk.check import Constraint, EntryCheck, dec, veto
 
 __all__ = ["asset_tradable", "price_sanity", "stale_data"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from graph.domain import ReasonCode
+from domain import ReasonCode
 from graph.risk.check import Constraint, EntryCheck, dec, reason, veto
 from graph.risk.volatility import position_scale
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from graph.domain import ReasonCode
+from domain import ReasonCode
 from graph.risk.check import Constraint, EntryCheck, veto
 from graph.risk.market_hours import exchange_open_at
 

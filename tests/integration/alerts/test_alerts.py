@@ -13,7 +13,7 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
-from graph.domain import EventSeverity
+from domain import EventSeverity
 from tools.alerts.dispatcher import AlertDispatcher
 from tools.alerts.factory import AlertConfigError, dispatcher_from_env
 from tools.alerts.model import Alert

@@ -16,8 +16,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from graph.domain import OrderIntent, OrderSide, client_order_id_for
-from graph.failpoints import failpoint
+from domain import OrderIntent, OrderSide, client_order_id_for
 from graph.monitor.emergency import emergency_stop
 from graph.risk.gate import evaluate_intents
 from graph.risk.snapshot import GateSnapshot
@@ -27,6 +26,7 @@ from tools.brokers.base import Broker
 from tools.brokers.exactly_once import submit_exactly_once
 from tools.brokers.paper import PaperBroker
 from tools.clock import FixedClock
+from tools.failpoints import failpoint
 from tools.persistence.sql_ledger import SqlLedger
 
 T0 = datetime(2024, 3, 4, 15, 0, tzinfo=UTC)

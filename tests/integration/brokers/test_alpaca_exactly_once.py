@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from graph.domain import OrderIntent, OrderSide, OrderStatus, OrderType, client_order_id_for
+from domain import OrderIntent, OrderSide, OrderStatus, OrderType, client_order_id_for
 from tests.fakes.alpaca_trading_server import FakeAlpaca
 from tools.brokers.alpaca import AlpacaBroker
 from tools.brokers.base import Broker, OrderRejectedError
@@ -182,7 +182,7 @@ def test_short_side_position_is_negative(fake: FakeAlpaca, alpaca: AlpacaBroker)
 def test_protective_stop_order_goes_out_as_a_gtc_stop(
     fake: FakeAlpaca, alpaca: AlpacaBroker
 ) -> None:
-    from graph.domain import TimeInForce
+    from domain import TimeInForce
 
     alpaca.submit_order(_intent(), Decimal(10))
     stop = _intent(

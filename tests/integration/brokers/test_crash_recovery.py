@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.domain import OrderStatus, TradingStatus
+from domain import OrderStatus, TradingStatus
 from tests.fakes.alpaca_trading_server import FakeAlpaca
 from tests.integration.brokers.crash_worker import T0, intents
 from tools.brokers.paper import PaperBroker

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from graph.domain import OrderIntent, OrderSide, ReasonCode, client_order_id_for
+from domain import OrderIntent, OrderSide, ReasonCode, client_order_id_for
 from graph.risk.gate import evaluate_intents
 from graph.risk.gather import gather_gate_snapshot
 from tests.fakes.alpaca_trading_server import FakeAlpaca

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from graph.domain import OrderIntent, OrderSide, TradingStatus, client_order_id_for
+from domain import OrderIntent, OrderSide, TradingStatus, client_order_id_for
 from graph.monitor.monitor import PositionMonitor
 from tests.fakes.alpaca_trading_server import FakeAlpaca
 from tests.unit.risk.factory import limits

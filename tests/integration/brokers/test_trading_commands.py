@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from api.trading_commands import app, register
 from config.settings import load_settings
+from domain import OrderIntent, OrderSide, client_order_id_for
 from graph.assembly import build_context
-from graph.domain import OrderIntent, OrderSide, client_order_id_for
 from tools.brokers.exactly_once import submit_exactly_once
 
 pytestmark = pytest.mark.integration

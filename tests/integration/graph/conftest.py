@@ -11,7 +11,7 @@ import pytest
 
 from config.settings import Settings, load_settings
 from graph.assembly import build_context
-from graph.checkpointing import aopen_checkpointer
+from graph.checkpoints.factory import aopen_checkpointer
 from graph.context import TradingContext
 from tools.clock import FixedClock
 

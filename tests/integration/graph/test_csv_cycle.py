@@ -10,7 +10,7 @@ import pytest
 
 from config.settings import load_settings
 from graph.assembly import build_context
-from graph.checkpointing import aopen_checkpointer
+from graph.checkpoints.factory import aopen_checkpointer
 from graph.modes import WorkflowMode
 from graph.runner import CycleStatus, arun_cycle
 from tools.clock import FixedClock

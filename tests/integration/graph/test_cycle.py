@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from graph.context import TradingContext
-from graph.domain import (
+from domain import (
     ApprovalVerdict,
     Direction,
     MarketSnapshot,
@@ -20,6 +19,7 @@ from graph.domain import (
     TradingStateRecord,
     TradingStatus,
 )
+from graph.context import TradingContext
 from graph.modes import WorkflowMode
 from graph.runner import CycleStatus, aapprove, arun_cycle
 from mazo_bridge.service import ResearchUnavailableError

@@ -13,7 +13,7 @@ import pytest
 from agents.analysts import ANALYSTS
 from agents.analysts.base import AnalystRequest
 from agents.portfolio_manager import compute_allowed_actions, decide
-from graph.domain import (
+from domain import (
     AnalystVerdict,
     TickerData,
     TradeAction,

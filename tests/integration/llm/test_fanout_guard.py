@@ -14,7 +14,7 @@ import pytest
 from agents.analysts import ALL, analyst_roster
 from agents.analysts.base import AnalystRequest
 from agents.portfolio_manager import compute_allowed_actions, decide
-from graph.domain import TradeDecision, VerdictSource
+from domain import TradeDecision, VerdictSource
 from tests.fakes.llm_server import FakeLLM
 from tests.unit.agents._factories import AS_OF, portfolio, risk, strong_company, thresholds
 from tools.llm import RoutedLLM

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from config.settings import load_settings
+from domain import TradeAction, VerdictSignal, VerdictSource
 from graph.assembly import build_context
-from graph.checkpointing import aopen_checkpointer
-from graph.domain import TradeAction, VerdictSignal, VerdictSource
+from graph.checkpoints.factory import aopen_checkpointer
 from graph.modes import WorkflowMode
 from graph.runner import CycleStatus, arun_cycle
 from tests.fakes.llm_server import FakeLLM

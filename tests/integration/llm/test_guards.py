@@ -13,7 +13,7 @@ from agents.analysts import ANALYSTS
 from agents.analysts.base import AnalystRequest
 from agents.analysts.judgement import AnalystJudgement
 from config.settings import Settings
-from graph.domain import VerdictSignal, VerdictSource
+from domain import VerdictSignal, VerdictSource
 from tests.fakes.llm_server import FakeLLM
 from tests.unit.agents._factories import AS_OF
 from tools.llm import RoutedLLM, build_llm, run_scoped

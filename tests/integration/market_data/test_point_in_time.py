@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from graph.domain import DataIssue
+from domain import DataIssue
 from tests.fakes.financialdatasets_server import FinancialDatasetsFake
 from tools.market_data.financialdatasets import (
     FinancialDatasetsClient,

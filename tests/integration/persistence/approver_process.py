@@ -15,8 +15,8 @@ from typing import Any
 
 from langgraph.types import Command
 
-from graph.checkpointing import open_checkpointer
-from graph.locks import AlreadyResumedError, FileThreadLocks, resume_interrupted
+from graph.checkpoints.factory import open_checkpointer
+from graph.checkpoints.locks import AlreadyResumedError, FileThreadLocks, resume_interrupted
 from tests.integration.persistence.test_resume_once import _build
 
 

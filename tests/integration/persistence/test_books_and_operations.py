@@ -8,8 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from graph.domain import Fill, OrderStatus
-from graph.state import RunRequest
+from domain import Fill, OrderStatus, RunRequest
 from tests.unit.persistence.state_factory import AS_OF, full_trading_state, order_for, order_intent
 from tools.persistence.errors import LedgerInputError, UnknownIntentError
 from tools.persistence.records import (

@@ -1,4 +1,4 @@
-"""Every checkpointer the factory builds keeps a full TradingState exactly, sync and async."""
+"""Every checkpointer the factory builds keeps a full CycleState exactly, sync and async."""
 
 from __future__ import annotations
 
@@ -12,18 +12,18 @@ import redis
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from graph.checkpointing import (
+from graph.checkpoints.factory import (
     CheckpointSchemaBehindError,
     aopen_checkpointer,
     open_checkpointer,
     setup_checkpointer,
 )
-from graph.state import TradingState
+from graph.state import CycleState
 from tests.unit.persistence.state_factory import full_trading_state
 
 
 def _graph(checkpointer: object) -> CompiledStateGraph:
-    builder = StateGraph(TradingState)
+    builder = StateGraph(CycleState)
     builder.add_node("load", lambda state: full_trading_state(state["request"].thread_id))
     builder.add_edge(START, "load")
     builder.add_edge("load", END)
@@ -116,7 +116,7 @@ def test_redis_keys_carry_the_configured_ttl(redis_url: str) -> None:
 def _interrupting_graph(checkpointer: object) -> CompiledStateGraph:
     from langgraph.types import interrupt
 
-    builder = StateGraph(TradingState)
+    builder = StateGraph(CycleState)
     builder.add_node("approval", lambda state: {"recorded": bool(interrupt("approve?"))})
     builder.add_edge(START, "approval")
     builder.add_edge("approval", END)

@@ -23,7 +23,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.conformance import checkpointer_test, validate
 from langgraph.checkpoint.conformance.report import CapabilityReport
 
-from graph.checkpointing import aopen_checkpointer, open_checkpointer, setup_checkpointer
+from graph.checkpoints.factory import aopen_checkpointer, open_checkpointer, setup_checkpointer
 from tests.fixtures.servers import fresh_database
 
 KNOWN_REDIS_GAPS = {

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.checkpointing import open_checkpointer
-from graph.locks import FileThreadLocks, ThreadLockTimeoutError
+from graph.checkpoints.factory import open_checkpointer
+from graph.checkpoints.locks import FileThreadLocks, ThreadLockTimeoutError
 from tests.integration.persistence.test_resume_once import _build
 
 REPO = Path(__file__).resolve().parents[3]
@@ -31,7 +31,8 @@ def test_file_lock_excludes_another_holder_in_the_same_process(tmp_path: Path) -
 
 def test_file_lock_excludes_another_process(tmp_path: Path) -> None:
     code = (
-        "import sys, time; from pathlib import Path; from graph.locks import FileThreadLocks\n"
+        "import sys, time; from pathlib import Path\n"
+        "from graph.checkpoints.locks import FileThreadLocks\n"
         "with FileThreadLocks(Path(sys.argv[1])).thread_lock('t-x'):\n"
         "    print('held', flush=True); time.sleep(1.5)\n"
     )

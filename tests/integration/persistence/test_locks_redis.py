@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from graph.locks import RedisThreadLocks, ThreadLockLostError, ThreadLockTimeoutError
+from graph.checkpoints.locks import RedisThreadLocks, ThreadLockLostError, ThreadLockTimeoutError
 
 
 def test_two_clients_exclude_each_other(redis_url: str) -> None:

@@ -19,8 +19,8 @@ import pytest
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command, interrupt
 
-from graph.checkpointing import open_checkpointer, setup_checkpointer
-from graph.locks import (
+from graph.checkpoints.factory import open_checkpointer, setup_checkpointer
+from graph.checkpoints.locks import (
     AlreadyResumedError,
     InProcessThreadLocks,
     RedisThreadLocks,
@@ -131,8 +131,8 @@ async def test_async_resume_interrupted_executes_once(
 ) -> None:
     import asyncio
 
-    from graph.checkpointing import aopen_checkpointer
-    from graph.locks import FileThreadLocks, aresume_interrupted
+    from graph.checkpoints.factory import aopen_checkpointer
+    from graph.checkpoints.locks import FileThreadLocks, aresume_interrupted
 
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'checkpoints.sqlite'}"

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from graph.checkpointing import open_checkpointer
-from graph.domain import EventSeverity, RunEvent
+from api.db_cli import db_app
+from domain import EventSeverity, RunEvent
+from graph.checkpoints.factory import open_checkpointer
+from graph.retention import prune, stale_threads
 from tests.fixtures.servers import fresh_database
 from tests.integration.persistence.test_checkpointers import _graph
 from tests.unit.persistence.state_factory import full_trading_state
-from tools.persistence.cli import db_app
 from tools.persistence.migrate import current_revision, head_revision
-from tools.persistence.retention import prune, stale_threads
 from tools.persistence.sql_ledger import SqlLedger
 
 runner = CliRunner()
@@ -125,8 +125,8 @@ def test_db_prune_refuses_a_malformed_age(tmp_path: Path) -> None:
 
 def test_scheduled_job_prunes_what_settings_name(tmp_path: Path) -> None:
     from config.settings import load_settings
+    from graph.retention import prune_job
     from tools.clock import FixedClock
-    from tools.persistence.retention import prune_job
 
     settings = load_settings(hedgegraph_home=tmp_path / "home")
     ledger = SqlLedger.from_url(settings.effective_database_url)

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from graph.domain import OrderStatus, TradingStateRecord, TradingStatus
+from domain import OrderStatus, TradingStateRecord, TradingStatus
 from tests.unit.persistence.state_factory import (
     AS_OF,
     analyst_verdicts,

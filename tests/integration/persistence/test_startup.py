@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from config.settings import load_settings
-from graph.checkpointing import CheckpointSchemaBehindError, setup_checkpointer
+from graph.checkpoints.factory import CheckpointSchemaBehindError, setup_checkpointer
+from graph.startup import ledger_from_settings, verify_schemas
 from tests.fixtures.servers import fresh_database
 from tools.persistence.migrate import SchemaBehindError, upgrade
-from tools.persistence.startup import ledger_from_settings, verify_schemas
 
 
 def test_embedded_defaults_start_without_any_command(tmp_path: Path) -> None:

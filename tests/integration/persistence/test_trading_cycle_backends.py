@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from config.settings import Settings, load_settings
+from domain import ApprovalVerdict
 from graph.assembly import build_context
-from graph.checkpointing import aopen_checkpointer, setup_checkpointer
-from graph.domain import ApprovalVerdict
+from graph.checkpoints.factory import aopen_checkpointer, setup_checkpointer
 from graph.modes import WorkflowMode
 from graph.runner import CycleStatus, ThreadNotFoundError, aapprove, arun_cycle
 from tests.fixtures.servers import fresh_database

@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from config.settings import RiskParameters, Settings, Thresholds, load_settings
-from graph.domain import (
+from domain import (
     Bar,
     FinancialMetrics,
     InsiderTrade,

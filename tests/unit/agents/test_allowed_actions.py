@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from agents.portfolio_manager import InvalidReferencePriceError, compute_allowed_actions
-from graph.domain import TradeAction
+from domain import TradeAction
 from tests.unit.agents._factories import portfolio, risk
 
 B, S, SH, C, H = (

@@ -13,7 +13,7 @@ from agents.analysts.fundamentals import FundamentalsAnalyst
 from agents.analysts.sentiment import SentimentAnalyst
 from agents.analysts.technicals import TechnicalsAnalyst
 from agents.analysts.valuation import ValuationAnalyst
-from graph.domain import InsiderTrade, NewsItem, TickerData, VerdictSignal, VerdictSource
+from domain import InsiderTrade, NewsItem, TickerData, VerdictSignal, VerdictSource
 from tests.unit.agents._factories import (
     AS_OF,
     STRONG_METRICS,

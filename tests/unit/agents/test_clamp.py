@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from agents.portfolio_manager import RawChoice, clamp_choice
-from graph.domain import AllowedActions, TradeAction
+from domain import AllowedActions, TradeAction
 
 ALLOWED = AllowedActions(
     ticker="TEST",

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from agents.portfolio_manager import compute_allowed_actions, decide
 from agents.portfolio_manager.llm_policy import PMAnswer
-from graph.domain import (
+from domain import (
     AllowedActions,
     AnalystVerdict,
     Direction,

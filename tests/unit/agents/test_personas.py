@@ -7,7 +7,7 @@ import pytest
 
 from agents.analysts import ALL, ANALYSTS, DETERMINISTIC, PERSONAS, analyst_roster
 from agents.analysts.base import AnalystRequest
-from graph.domain import TickerData, VerdictSignal, VerdictSource
+from domain import TickerData, VerdictSignal, VerdictSource
 from tests.unit.agents._factories import AS_OF, metrics, strong_company, weak_company
 
 EXPECTED_PERSONAS = {

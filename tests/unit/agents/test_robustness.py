@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from agents.analysts import ANALYSTS
 from agents.analysts.base import AnalystRequest
 from agents.strategies import run_strategies
-from graph.domain import Bar, FinancialMetrics, InsiderTrade, NewsItem, TickerData, VerdictSignal
+from domain import Bar, FinancialMetrics, InsiderTrade, NewsItem, TickerData, VerdictSignal
 from tests.unit.agents._factories import AS_OF
 
 any_float = st.one_of(

@@ -11,7 +11,7 @@ from agents.strategies.breakout import BreakoutStrategy
 from agents.strategies.mean_reversion import MeanReversionStrategy
 from agents.strategies.momentum import MomentumStrategy
 from agents.strategies.trend_following import TrendFollowingStrategy
-from graph.domain import Bar, Direction, StrategySignal
+from domain import Bar, Direction, StrategySignal
 from tests.unit.agents._factories import bars_from_closes, csv_bars, wave
 
 

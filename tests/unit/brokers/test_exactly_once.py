@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from graph.domain import Order, OrderIntent, OrderStatus, TradingStateRecord, TradingStatus
+from domain import Order, OrderIntent, OrderStatus, TradingStateRecord, TradingStatus
 from tests.unit.risk.factory import intent
 from tools.brokers.base import (
     AmbiguousSubmissionError,
@@ -131,7 +131,7 @@ def test_halted_state_blocks_entries_but_not_exits(paper: PaperBroker, ledger: S
     with pytest.raises(EntryBlockedError):
         _go(broker, ledger, intent(qty="10"))
     assert broker.submits == 0
-    from graph.domain import OrderSide
+    from domain import OrderSide
 
     exit_order = _go(broker, ledger, intent(side=OrderSide.SELL, qty="10", reduces_position=True))
     assert exit_order.status is OrderStatus.FILLED

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from graph.domain import OrderSide, OrderStatus, OrderType
+from domain import OrderSide, OrderStatus, OrderType
 from tests.unit.brokers.conftest import PriceBoard
 from tests.unit.risk.factory import intent
 from tools.brokers.base import Broker, BrokerError, OrderRejectedError

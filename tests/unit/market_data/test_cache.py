@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph.domain import Bar
+from domain import Bar
 from tools.cache import CacheUnavailableError, InProcessCache, cache_key
 from tools.clock import FixedClock
 from tools.market_data.cached import CachedMarketData

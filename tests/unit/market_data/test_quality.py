@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from graph.domain import Bar, DataIssue, NewsItem
+from domain import Bar, DataIssue, NewsItem
 from tools.market_data.quality import assess, check_future_dated
 from tools.market_data.sessions import nyse_sessions
 

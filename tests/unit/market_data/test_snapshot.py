@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from graph.domain import Bar, DataIssue, FinancialMetrics, InsiderTrade, NewsItem
+from domain import Bar, DataIssue, FinancialMetrics, InsiderTrade, NewsItem
 from tools.market_data.composite import DataKind, FallbackMarketData
 from tools.market_data.csv_folder import CsvFolderMarketData
 from tools.market_data.offline import OfflineMarketData

@@ -1,11 +1,11 @@
-"""A fully populated TradingState: every domain type the graph can checkpoint, with real values."""
+"""A fully populated CycleState: every domain type the graph can checkpoint, with real values."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from graph.domain import (
+from domain import (
     AnalystVerdict,
     ApprovalVerdict,
     Bar,
@@ -30,6 +30,7 @@ from graph.domain import (
     ResearchFinding,
     ResearchStance,
     RunEvent,
+    RunRequest,
     StrategySignal,
     TickerData,
     TradeAction,
@@ -39,7 +40,7 @@ from graph.domain import (
     VerdictSignal,
     client_order_id_for,
 )
-from graph.state import RunRequest, TradingState
+from graph.state import CycleState
 
 AS_OF = datetime(2024, 3, 8, 21, 0, tzinfo=UTC)
 
@@ -119,7 +120,7 @@ def gate_verdict(intent: OrderIntent) -> GateVerdict:
     )
 
 
-def full_trading_state(thread_id: str = "t-1") -> TradingState:
+def full_trading_state(thread_id: str = "t-1") -> CycleState:
     intent = order_intent(thread_id)
     bars = tuple(
         Bar(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.checkpointing import CheckpointURLError, parse_checkpoint_url
+from graph.checkpoints.factory import CheckpointURLError, parse_checkpoint_url
 
 
 @pytest.mark.parametrize(

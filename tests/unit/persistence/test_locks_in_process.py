@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from config.settings import load_settings
-from graph.locks import (
+from graph.checkpoints.locks import (
     FileThreadLocks,
     InProcessThreadLocks,
     RedisThreadLocks,

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tools.persistence.retention import RetentionInputError, parse_age
+from graph.retention import RetentionInputError, parse_age
 
 
 @pytest.mark.parametrize(

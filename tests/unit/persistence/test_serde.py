@@ -8,10 +8,10 @@ from enum import Enum
 import pytest
 from pydantic import BaseModel
 
-import graph.domain as domain
+import domain
+from domain import RunRequest
+from graph.checkpoints.serde import checkpoint_allowlist, checkpoint_serializer
 from graph.risk.snapshot import GateSnapshot
-from graph.serde import checkpoint_allowlist, checkpoint_serializer
-from graph.state import RunRequest
 from tests.unit.persistence.state_factory import AS_OF, full_trading_state
 
 

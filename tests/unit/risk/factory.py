@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from config.settings import RiskParameters, load_settings
-from graph.domain import (
+from domain import (
     Bar,
     MarketSnapshot,
     OrderIntent,

@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.domain import GateOutcome, OrderSide, PortfolioSnapshot, Position
+from domain import GateOutcome, OrderSide, PortfolioSnapshot, Position
 from graph.risk.gate import evaluate_intents
 from tests.unit.risk.factory import NOW, intent, limits, snapshot
 
@@ -118,7 +118,7 @@ def test_no_approval_breaks_a_cap_and_exits_stay_within_the_position(pf, batch, 
 
 @st.composite
 def working_exits(draw: st.DrawFn, pf: PortfolioSnapshot) -> tuple:
-    from graph.domain import Order, OrderStatus
+    from domain import Order, OrderStatus
 
     out = []
     for symbol, pos in pf.positions.items():

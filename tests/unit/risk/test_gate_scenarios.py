@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from graph.domain import (
+from domain import (
+    AssetStatus,
     GateOutcome,
     Order,
     OrderSide,
@@ -23,7 +24,7 @@ from graph.domain import (
     TradingStatus,
 )
 from graph.risk.gate import evaluate_intents
-from graph.risk.snapshot import AccountRiskState, AssetStatus
+from graph.risk.snapshot import AccountRiskState
 from tests.unit.risk.factory import NOW, intent, limits, portfolio, snapshot
 
 SELL = OrderSide.SELL

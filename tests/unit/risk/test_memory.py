@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from graph.domain import Order, OrderSide, OrderStatus
+from domain import Order, OrderSide, OrderStatus
 from graph.risk.memory import RiskMemory, session_date
 from tests.unit.risk.factory import intent
 from tools.persistence.sql_ledger import SqlLedger

@@ -10,9 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from graph.domain import OrderSide, OrderStatus, OrderType, Position, TradingStatus
+from domain import (
+    ExitReason,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    Position,
+    ProtectiveLevels,
+    TradingStatus,
+)
 from graph.monitor.emergency import EMERGENCY_THREAD, emergency_stop
-from graph.monitor.levels import ExitReason, ProtectiveLevels, position_exits
+from graph.monitor.levels import position_exits
 from graph.monitor.loss_guard import LossLevel, daily_loss_status
 from graph.monitor.monitor import MONITOR_THREAD, PositionMonitor
 from tests.unit.risk.factory import intent, limits
@@ -307,7 +315,7 @@ def test_monitor_breach_runs_the_emergency_stop(desk: Desk) -> None:
 
 
 def test_monitor_still_exits_while_halted(desk: Desk) -> None:
-    from graph.domain import TradingStateRecord
+    from domain import TradingStateRecord
 
     desk.buy("AAPL", "10")
     desk.ledger.set_trading_state(TradingStateRecord(status=TradingStatus.HALTED, reason="op"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.domain import TradingStatus
+from domain import TradingStatus
 from graph.monitor.reconcile import reconcile
 from tests.unit.risk.factory import intent
 from tools.alerts.dispatcher import AlertDispatcher

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
-from graph.domain import Bar, FinancialMetrics, InsiderTrade, NewsItem
+from domain import Bar, FinancialMetrics, InsiderTrade, LineItems, NewsItem
 from tools.market_data.financialdatasets.client import FinancialDatasetsClient
 from tools.market_data.financialdatasets.wire import (
     CompanyFacts,
@@ -21,7 +21,6 @@ from tools.market_data.financialdatasets.wire import (
     WireInsiderTrade,
     WireNews,
 )
-from tools.market_data.records import LineItems
 from tools.market_data.sessions import NEW_YORK, nyse_sessions
 
 __all__ = ["FinancialDatasetsMarketData", "public_after_period", "public_on_filing_day"]

@@ -3,7 +3,7 @@
 Why strict: a checkpoint row is data, and whoever can write to the checkpoint database must not be
 able to make us construct an arbitrary Python object when it is read back. LangGraph's default
 serializer reconstructs any importable type (with a warning); ours reconstructs only the domain
-model (every class and enum exported by ``graph.domain``), the graph's ``RunRequest``, the gate's
+model (every class and enum exported by ``domain``), the graph's ``RunRequest``, the gate's
 ``GateSnapshot`` and LangGraph's own safe built-ins (Decimal, datetime, messages, Send, Interrupt,
 Command). Anything else is left as its plain data (a dict or list), never instantiated.
 
@@ -17,7 +17,9 @@ as their exact string.
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import sys
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -26,11 +28,12 @@ from langgraph.checkpoint.redis.jsonplus_redis import JsonPlusRedisSerializer
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from pydantic import BaseModel
 
-import graph.domain as domain
+import domain
+from domain import RunRequest
 from graph.risk.snapshot import GateSnapshot
-from graph.state import RunRequest
 
 __all__ = [
+    "LEGACY_MODULES",
     "RedisCheckpointSerializer",
     "checkpoint_allowlist",
     "checkpoint_serializer",
@@ -38,10 +41,61 @@ __all__ = [
 ]
 
 
+LEGACY_MODULES: dict[str, str] = {
+    "graph.domain": "domain",
+    **{
+        f"graph.domain.{sub}": f"domain.{sub}"
+        for sub in (
+            "_base",
+            "approval",
+            "decisions",
+            "events",
+            "gate",
+            "market",
+            "orders",
+            "portfolio",
+            "research",
+            "signals",
+            "trading_state",
+            "verdicts",
+        )
+    },
+    "tools.market_data.records": "domain.records",
+}
+"""Module paths that checkpoints written before the domain moved to its own package still name.
+
+A checkpoint stores each value's module and class name; a thread checkpointed by an older release
+must resume after the move, so each old path is registered as an alias of its new module (only
+for paths that no longer exist, so nothing real is shadowed) and allowlisted for the same classes.
+``RunRequest`` and ``AssetStatus`` kept importable names at their old homes (``graph.state``,
+``graph.risk.snapshot``), which need no alias, only an allowlist entry.
+"""
+
+_LEGACY_NAMES: tuple[tuple[str, str], ...] = (
+    ("graph.state", "RunRequest"),
+    ("graph.risk.snapshot", "AssetStatus"),
+)
+
+
+def _register_legacy_modules() -> None:
+    for old, new in LEGACY_MODULES.items():
+        if old not in sys.modules:
+            sys.modules[old] = importlib.import_module(new)
+
+
+def _legacy_allowlist(types: tuple[type, ...]) -> list[tuple[str, str]]:
+    """The (old module, class) pairs under which checkpoints may still name allowlisted types."""
+    by_module = {new: old for old, new in LEGACY_MODULES.items()}
+    entries = [(by_module[t.__module__], t.__name__) for t in types if t.__module__ in by_module]
+    known = {t.__name__ for t in types}
+    entries += [(module, name) for module, name in _LEGACY_NAMES if name in known]
+    return entries
+
+
 def checkpoint_allowlist() -> tuple[type, ...]:
     """Every type a checkpoint may reconstruct, beyond LangGraph's built-in safe set.
 
-    Derived from ``graph.domain.__all__`` so a new domain class is allowed the day it is exported,
+    Derived from ``domain.__all__`` so a new domain class is allowed the day it is exported,
     and nothing that is not exported (helpers, functions) ever is.
     """
     types: list[type] = []
@@ -55,26 +109,31 @@ def checkpoint_allowlist() -> tuple[type, ...]:
 
 def checkpoint_serializer() -> JsonPlusSerializer:
     """A ``JsonPlusSerializer`` that reconstructs only allowlisted types and never pickles."""
+    _register_legacy_modules()
+    allowed = checkpoint_allowlist()
     return JsonPlusSerializer(
         pickle_fallback=False,
         allowed_json_modules=None,
-        allowed_msgpack_modules=checkpoint_allowlist(),
+        allowed_msgpack_modules=(*allowed, *_legacy_allowlist(allowed)),
     )
 
 
 def _json_allowlist(types: tuple[type, ...]) -> list[tuple[str, ...]]:
-    return [(*t.__module__.split("."), t.__name__) for t in types]
+    current = [(*t.__module__.split("."), t.__name__) for t in types]
+    legacy = [(*module.split("."), name) for module, name in _legacy_allowlist(types)]
+    return current + legacy
 
 
 class RedisCheckpointSerializer(JsonPlusRedisSerializer):
     """The Redis saver's JSON serializer, made exact for Decimals and our domain models."""
 
     def __init__(self) -> None:
+        _register_legacy_modules()
         allowed = checkpoint_allowlist()
         super().__init__(
             pickle_fallback=False,
             allowed_json_modules=_json_allowlist(allowed),
-            allowed_msgpack_modules=allowed,
+            allowed_msgpack_modules=(*allowed, *_legacy_allowlist(allowed)),
         )
         self._allowed_models = frozenset(t for t in allowed if issubclass(t, BaseModel))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from graph.domain._base import DomainModel
+from domain._base import DomainModel
 
 __all__ = ["TradingStateRecord", "TradingStatus"]
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from config.settings import Settings
-from graph.checkpointing import open_checkpointer
+from graph.checkpoints.factory import open_checkpointer
 from tools.clock import Clock
 from tools.persistence.schema import RunEventRow
 from tools.persistence.store import Store

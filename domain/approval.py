@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graph.domain._base import DomainModel
-from graph.domain.gate import GateVerdict
+from domain._base import DomainModel
+from domain.gate import GateVerdict
 
 __all__ = ["ApprovalRequest", "ApprovalVerdict"]
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 import typer
 
 from config.settings import ConfigError, Settings, load_settings
-from graph.checkpointing import (
+from graph.checkpoints.factory import (
     CheckpointSchemaBehindError,
     CheckpointURLError,
     open_checkpointer,
     parse_checkpoint_url,
     setup_checkpointer,
 )
+from graph.retention import RetentionInputError, parse_age, prune
 from tools.clock import SystemClock
 from tools.persistence.migrate import head_revision, schema_status, upgrade
-from tools.persistence.retention import RetentionInputError, parse_age, prune
 
 __all__ = ["db_app"]
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from graph.domain._base import DomainModel
+from domain._base import DomainModel
 
 __all__ = ["PortfolioSnapshot", "Position"]
 

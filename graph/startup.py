@@ -7,7 +7,7 @@ message naming ``hedgegraph db upgrade``) and must build its ledger and locks th
 from __future__ import annotations
 
 from config.settings import Settings
-from graph.checkpointing import open_checkpointer
+from graph.checkpoints.factory import open_checkpointer
 from tools.persistence.sql_ledger import SqlLedger
 from tools.persistence.store import Store
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from graph.domain._base import DomainModel
+from domain._base import DomainModel
 
 __all__ = ["LineItems", "Quote"]
 

@@ -7,8 +7,8 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from graph.domain._base import DomainModel
-from graph.domain.orders import OrderIntent
+from domain._base import DomainModel
+from domain.orders import OrderIntent
 
 __all__ = ["GateOutcome", "GateReason", "GateVerdict", "ReasonCode"]
 

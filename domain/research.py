@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from graph.domain._base import DomainModel
+from domain._base import DomainModel
 
 __all__ = ["ResearchFinding", "ResearchStance"]
 

@@ -10,9 +10,9 @@ backend has its own sharp edges that belong in one place:
   raises ``CheckpointSchemaBehindError`` instead of migrating behind the operator's back.
 - ``redis://`` (short-lived threads): the saver's indexes are created on open; keys expire after
   ``ttl_minutes`` (query parameter or keyword; default one week, refreshed on read). The saver
-  is patched so a pending interrupt is never lost (see ``tools.persistence.redis_checkpoints``).
+  is patched so a pending interrupt is never lost (see ``graph.checkpoints.redis_fixes``).
 
-Every saver gets the strict serializer from ``graph.serde``.
+Every saver gets the strict serializer from ``graph.checkpoints.serde``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
-from graph.serde import checkpoint_serializer, redis_checkpoint_serializer
+from graph.checkpoints.serde import checkpoint_serializer, redis_checkpoint_serializer
 
 __all__ = [
     "DEFAULT_REDIS_TTL_MINUTES",
@@ -177,7 +177,7 @@ def _open_redis(
 ) -> Iterator[Any]:
     import redis
 
-    from tools.persistence.redis_checkpoints import SafeRedisSaver
+    from graph.checkpoints.redis_fixes import SafeRedisSaver
 
     pool = redis.BlockingConnectionPool.from_url(
         target.location, max_connections=pool_size * REDIS_CONNECTIONS_PER_SLOT, timeout=30
@@ -278,7 +278,7 @@ async def _aopen_redis(
 ) -> AsyncIterator[Any]:
     import redis.asyncio
 
-    from tools.persistence.redis_checkpoints import SafeAsyncRedisSaver
+    from graph.checkpoints.redis_fixes import SafeAsyncRedisSaver
 
     pool = redis.asyncio.BlockingConnectionPool.from_url(
         target.location, max_connections=pool_size * REDIS_CONNECTIONS_PER_SLOT, timeout=30

@@ -1,0 +1,86 @@
+"""The domain model: every value that crosses a node, a provider or the broker boundary.
+
+The ground floor: this package imports nothing of the project, so every layer above can use it.
+"""
+
+from domain.approval import ApprovalRequest, ApprovalVerdict
+from domain.assets import AssetStatus
+from domain.decisions import AllowedActions, TradeAction, TradeDecision
+from domain.events import EventSeverity, RunEvent
+from domain.exits import ExitReason, ExitSignal, ProtectiveLevels
+from domain.gate import GateOutcome, GateReason, GateVerdict, ReasonCode
+from domain.market import (
+    Bar,
+    DataIssue,
+    DataQuality,
+    FinancialMetrics,
+    InsiderTrade,
+    MarketSnapshot,
+    NewsItem,
+    TickerData,
+)
+from domain.orders import (
+    Fill,
+    Order,
+    OrderIntent,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    TimeInForce,
+    client_order_id_for,
+)
+from domain.portfolio import PortfolioSnapshot, Position
+from domain.records import LineItems, Quote
+from domain.research import ResearchFinding, ResearchStance
+from domain.run import RunRequest
+from domain.signals import Direction, StrategySignal
+from domain.trading_state import TradingStateRecord, TradingStatus
+from domain.verdicts import AnalystVerdict, VerdictSignal, VerdictSource
+
+__all__ = [
+    "AllowedActions",
+    "AnalystVerdict",
+    "ApprovalRequest",
+    "ApprovalVerdict",
+    "AssetStatus",
+    "Bar",
+    "DataIssue",
+    "DataQuality",
+    "Direction",
+    "EventSeverity",
+    "ExitReason",
+    "ExitSignal",
+    "Fill",
+    "FinancialMetrics",
+    "GateOutcome",
+    "GateReason",
+    "GateVerdict",
+    "InsiderTrade",
+    "LineItems",
+    "MarketSnapshot",
+    "NewsItem",
+    "Order",
+    "OrderIntent",
+    "OrderSide",
+    "OrderStatus",
+    "OrderType",
+    "PortfolioSnapshot",
+    "Position",
+    "ProtectiveLevels",
+    "Quote",
+    "ReasonCode",
+    "ResearchFinding",
+    "ResearchStance",
+    "RunEvent",
+    "RunRequest",
+    "StrategySignal",
+    "TickerData",
+    "TimeInForce",
+    "TradeAction",
+    "TradeDecision",
+    "TradingStateRecord",
+    "TradingStatus",
+    "VerdictSignal",
+    "VerdictSource",
+    "client_order_id_for",
+]
