@@ -5,6 +5,7 @@ The ground floor: this package imports nothing of the project, so every layer ab
 
 from domain.approval import ApprovalRequest, ApprovalVerdict
 from domain.assets import AssetStatus
+from domain.cycle_events import CycleEvent, CycleEventKind
 from domain.decisions import AllowedActions, TradeAction, TradeDecision
 from domain.events import EventSeverity, RunEvent
 from domain.exits import ExitReason, ExitSignal, ProtectiveLevels
@@ -44,6 +45,8 @@ __all__ = [
     "ApprovalVerdict",
     "AssetStatus",
     "Bar",
+    "CycleEvent",
+    "CycleEventKind",
     "DataIssue",
     "DataQuality",
     "Direction",

@@ -15,15 +15,20 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
-from domain import Order, OrderIntent, PortfolioSnapshot
+from domain import AssetStatus, Order, OrderIntent, PortfolioSnapshot, Quote
 
 __all__ = [
+    "AccountFacts",
+    "AccountInfo",
     "AmbiguousSubmissionError",
+    "AssetMaster",
     "Broker",
     "BrokerError",
     "DuplicateClientOrderIdError",
     "EntryBlockedError",
+    "MarketClock",
     "OrderRejectedError",
+    "QuoteSource",
     "UnresolvedSubmissionError",
 ]
 
@@ -71,3 +76,46 @@ class Broker(Protocol):
     def open_orders(self) -> list[Order]: ...
 
     def cancel_order(self, broker_order_id: str) -> None: ...
+
+
+# Capabilities beyond the core protocol. A broker that has one implements the method; callers ask
+# with ``isinstance(broker, AssetMaster)`` instead of probing attribute names, so a renamed method
+# is a type error, not a silently skipped risk check.
+
+
+@runtime_checkable
+class MarketClock(Protocol):
+    def market_open(self) -> bool:
+        """The broker's own answer to "is the regular session open now"."""
+        ...
+
+
+@runtime_checkable
+class AssetMaster(Protocol):
+    def asset(self, symbol: str) -> AssetStatus:
+        """The broker's asset entry; raises ``BrokerError`` when unknown or unreadable."""
+        ...
+
+
+class AccountFacts(Protocol):
+    account_number: str
+    daytrade_count: int
+    trading_blocked: bool
+
+
+@runtime_checkable
+class AccountInfo(Protocol):
+    def account(self) -> AccountFacts:
+        """Account facts the gate and live gating need (day trades, blocks, account number)."""
+        ...
+
+
+@runtime_checkable
+class QuoteSource(Protocol):
+    def latest_quote(self, symbol: str) -> Quote | None:
+        """The broker's current best bid/ask, or ``None`` when it has none for the symbol.
+
+        Raises ``BrokerError`` when the quote endpoint fails. Entries are sized and
+        sanity-checked against this quote, not against the data feed's last close.
+        """
+        ...
