@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from config.settings import Settings
 from graph.checkpoints.locks import InProcessThreadLocks, ThreadLocks
 from mazo_bridge.service import ResearchService
+from tools.alerts.dispatcher import AlertDispatcher
 from tools.brokers.base import Broker
 from tools.clock import Clock
 from tools.llm.base import StructuredLLM
@@ -32,3 +33,5 @@ class TradingContext:
     """``None`` means rules-only: analysts' deterministic cores stand, marked as such."""
     thread_locks: ThreadLocks = field(default_factory=InProcessThreadLocks)
     """Serialises runs and resumes of one thread (file or Redis locks across processes)."""
+    alerts: AlertDispatcher | None = None
+    """Where failures that need an operator go (every alert is also stored and logged)."""
