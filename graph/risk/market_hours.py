@@ -1,37 +1,24 @@
-"""Is the exchange open at a given instant? exchange-calendars' XNYS, cached once per process.
+"""Is the exchange open at a given instant? The one pinned NYSE session table decides.
 
 Why a calendar and not a weekday check: holidays and early closes are exactly the sessions where a
-naive check sends orders into a closed market.
+naive check sends orders into a closed market. Why the pinned table (tools.market_data.sessions)
+and not exchange-calendars' default: the default window moves with today's date, so the gate and
+the market data could disagree about the same instant; one table built once per process cannot.
 """
 
 from __future__ import annotations
 
-import warnings
 from datetime import datetime
-from functools import lru_cache
 
-import exchange_calendars as xcals
-import pandas as pd
+from tools.market_data.sessions import nyse_sessions
 
 __all__ = ["exchange_open_at"]
-
-
-@lru_cache(maxsize=4)
-def _calendar(code: str) -> xcals.ExchangeCalendar:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pandas deprecation notices raised inside the library
-        return xcals.get_calendar(code)
 
 
 def exchange_open_at(at: datetime, *, exchange: str = "XNYS") -> bool:
     """True inside a regular session of ``exchange`` (outside the calendar's range: closed)."""
     if at.tzinfo is None:
         raise ValueError("exchange_open_at needs a timezone-aware datetime")
-    calendar = _calendar(exchange)
-    minute = pd.Timestamp(at).tz_convert("UTC").floor("min")
-    if minute < calendar.first_minute or minute > calendar.last_minute:
-        return False
-    with warnings.catch_warnings():
-        # exchange-calendars trips pandas' own deprecation notices; they are not ours to act on.
-        warnings.simplefilter("ignore")
-        return bool(calendar.is_open_on_minute(minute))
+    if exchange != "XNYS":
+        raise ValueError(f"only the XNYS calendar is pinned, not {exchange!r}")
+    return nyse_sessions().is_open(at)

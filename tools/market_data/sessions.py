@@ -75,6 +75,12 @@ class SessionTable:
             return self.closes[i]
         return datetime.combine(day, time(16, 0), NEW_YORK).astimezone(UTC)
 
+    def is_open(self, at: datetime) -> bool:
+        """True inside a regular session (early closes honoured); outside the window: closed."""
+        instant = at.astimezone(UTC)
+        i = bisect_right(self.opens, instant) - 1
+        return i >= 0 and instant < self.closes[i]
+
     def last_closed(self, as_of: datetime) -> date | None:
         """The last session whose close is at or before ``as_of`` (its daily bar is final)."""
         i = bisect_right(self.closes, as_of.astimezone(UTC))
