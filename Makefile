@@ -2,9 +2,12 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
+# One home for the demo and the README's follow-up commands (the CLI's own default is
+# ~/.hedgegraph): export HEDGEGRAPH_HOME=$(CURDIR)/.hedgegraph, as the README says, and both agree.
 HEDGEGRAPH_HOME ?= $(CURDIR)/.hedgegraph
 # The demo replays a regular-hours moment so it shows a whole trade at any hour; without --as-of a
 # cycle runs on the wall clock, and outside market hours the gate vetoes entries (market_closed).
+# A replay trades its own paper account (HEDGEGRAPH_HOME/replays/<as-of>/), never the real one.
 DEMO_AS_OF ?= 2025-09-15T15:00:00
 
 .PHONY: demo test lint typecheck unit bench clean
@@ -31,8 +34,9 @@ lint: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(VENV)/bin/mypy
 
+# Per-file progress (one line per test file) and the 15 slowest tests.
 test: lint typecheck
-	$(VENV)/bin/pytest -q -ra
+	$(VENV)/bin/pytest -ra --durations=15 -o console_output_style=count
 
 bench: $(VENV)/.dev-installed
 	@for b in tests/bench/*.py; do \

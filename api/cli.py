@@ -1,38 +1,41 @@
-"""The ``hedgegraph`` command line: run a cycle, approve or reject a supervised one.
+"""The ``hedgegraph`` command line: run a cycle, approve or reject a supervised one, operate.
 
 Every command validates configuration first and exits with status 2 and the offending key on a
-bad value, before touching the broker.
+bad value, before touching the broker; a start-up failure (a database that cannot be opened, an
+unwritable home, a garbage URL) is one clear message with status 2, never a traceback. Exit
+statuses are listed in ``api.exit_codes``. Heavy imports (LangGraph, LLM clients, pandas, the
+checkpointers, alpaca) happen inside the commands that need them, so ``--help`` and the operator
+commands start fast.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-from api.cli_render import render_cycle
+from api.cli_context import AsOfOption, account_settings, load_cli_settings, replay_clock
 from api.db_cli import db_app
+from api.exit_codes import ExitCode
+from api.replays import remember_thread
+from api.startup_errors import fail, is_startup_failure, startup_guard
 from api.trading_commands import register as register_trading_commands
-from config.settings import ConfigError, Settings, load_settings
-from domain import ApprovalVerdict
-from graph.assembly import build_context
-from graph.checkpoints.factory import CheckpointSchemaBehindError, aopen_checkpointer
-from graph.context import TradingContext
-from graph.modes import WorkflowMode
-from graph.monitor.reconcile import reconcile
-from graph.runner import CycleResult, ProgressCallback, ThreadNotFoundError, aapprove, arun_cycle
-from graph.startup import verify_schemas
-from tools.alerts.factory import AlertConfigError, dispatcher_from_env
-from tools.clock import Clock, FixedClock, SystemClock
-from tools.persistence.migrate import SchemaBehindError
-from tools.persistence.sql_ledger import SqlLedger
+from api.view_commands import register as register_view_commands
+
+if TYPE_CHECKING:
+    from api.account_view import AccountView
+    from config.settings import Settings
+    from domain.cycle_events import CycleEvent
+    from graph.engine import TradingEngine
+    from graph.runner import CycleResult
+    from tools.clock import Clock
 
 __all__ = ["app"]
 
@@ -44,94 +47,184 @@ app = typer.Typer(
 )
 
 
-def _settings() -> Settings:
-    """Validated settings, with the store and checkpoint schemas verified current."""
+class Mode(StrEnum):
+    """The workflow modes (mirrors ``graph.modes.WorkflowMode`` without importing the graph)."""
+
+    SIGNAL = "signal"
+    RESEARCH = "research"
+    PRE_RESEARCH = "pre_research"
+    POST_RESEARCH = "post_research"
+    FULL = "full"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"hedgegraph {version('hedgegraph')}")
+        except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+            typer.echo("hedgegraph (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Autonomous, auditable trading cycles on LangGraph with a deterministic risk gate."""
+
+
+class _Stopped(Exception):
+    """The cycle failed after it started; its checkpoint is kept."""
+
+
+class _Outcome:
+    """What a finished command prints: the result, the account after it, the settings used."""
+
+    def __init__(
+        self, result: CycleResult, account: AccountView | None, settings: Settings
+    ) -> None:
+        self.result = result
+        self.account = account
+        self.settings = settings
+
+
+Stream = Callable[["TradingEngine"], AsyncIterator["CycleEvent"]]
+"""Given the open engine, the cycle's events (``astream_cycle`` or ``astream_approval``)."""
+
+
+def _report_reconciliation(engine: TradingEngine) -> None:
+    """Start-up reconciliation settles what a crash left pending and compares the ledger with
+    the broker; an unexplained difference sets HALTED (with an alert), so this cycle can still
+    exit positions but opens none until an operator runs ``hedgegraph resume-trading``."""
+    report = engine.reconciliation
+    if report is not None and not report.clean:
+        err = Console(stderr=True)
+        err.print("[red]reconciliation found differences; trading is HALTED[/]")
+        for line in report.differences:
+            err.print(f"  {line}")
+
+
+def _account_after(engine: TradingEngine) -> AccountView | None:
+    from api.account_view import account_view
+    from tools.brokers.base import BrokerError
+
     try:
-        settings = load_settings()
-    except ConfigError as exc:
-        Console(stderr=True).print(f"[red]configuration error[/]\n{exc}")
-        raise typer.Exit(code=2) from None
-    try:
-        verify_schemas(settings)
-    except (SchemaBehindError, CheckpointSchemaBehindError) as exc:
-        Console(stderr=True).print(f"[red]database schema is behind[/]\n{exc}")
-        raise typer.Exit(code=2) from None
-    return settings
-
-
-def _progress(console: Console) -> ProgressCallback:
-    def report(node: str, update: dict[str, Any]) -> None:
-        console.print(f"[dim]✓ {node}[/]")
-
-    return report
-
-
-def _context(settings: Settings, clock: Clock) -> TradingContext:
-    """The runtime context, reconciled with the broker before anything trades.
-
-    Start-up reconciliation settles what a crash left pending and compares the ledger with the
-    broker; an unexplained difference sets HALTED (with an alert), so this cycle can still exit
-    positions but opens none until an operator runs ``hedgegraph resume-trading``.
-    """
-    err = Console(stderr=True)
-    try:
-        context = build_context(settings, clock=clock)
-        alerts = dispatcher_from_env(os.environ, clock=clock)
-    except (ConfigError, AlertConfigError) as exc:
-        err.print(f"[red]configuration error[/]\n{exc}")
-        raise typer.Exit(code=2) from None
-    if isinstance(context.ledger, SqlLedger):
-        report = reconcile(broker=context.broker, ledger=context.ledger, clock=clock, alerts=alerts)
-        if not report.clean:
-            err.print("[red]reconciliation found differences; trading is HALTED[/]")
-            for line in report.differences:
-                err.print(f"  {line}")
-    return context
-
-
-def _clock(settings: Settings, as_of: datetime | None) -> Clock:
-    """The wall clock, or a fixed replay time: allowed only against the local paper broker."""
-    if as_of is None:
-        return SystemClock()
-    if settings.broker != "paper":
-        Console(stderr=True).print(
-            "[red]--as-of replays history and is refused with BROKER=alpaca[/]"
+        return account_view(
+            broker=engine.broker,
+            ledger=engine.ledger,
+            limits=engine.settings.risk,
+            clock=engine.clock,
         )
-        raise typer.Exit(code=2)
-    return FixedClock(as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC))
+    except BrokerError as exc:
+        Console(stderr=True).print(f"[yellow]account unavailable after the cycle: {exc}[/]")
+        return None
 
 
-AsOfOption = Annotated[
-    datetime | None,
-    typer.Option(
-        "--as-of",
-        formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"],
-        help="Replay at this time (UTC unless an offset is given); paper broker only.",
-    ),
-]
+def _replay_of(settings: Settings) -> str | None:
+    home = settings.hedgegraph_home
+    return home.name if home.parent.name == "replays" else None
 
 
-def _finish(go: Callable[[], Coroutine[Any, Any, CycleResult]], thread_id: str) -> CycleResult:
-    """Run the cycle; a failure is reported with the way back in (its checkpoint is kept)."""
+async def _drive(settings: Settings, clock: Clock, stream: Stream, thread_id: str) -> _Outcome:
+    """Open the engine (a failure there is a start-up failure), stream the cycle live, and read
+    the finished thread's result back."""
+    from api.cli_progress import LiveProgress, run_header
+    from graph.engine import TradingEngine
+    from graph.runner import (
+        RequestMismatchError,
+        ThreadNotFoundError,
+        UnrevivableRequestError,
+        arun_cycle,
+    )
+
+    live = LiveProgress(Console(stderr=True))
+    try:
+        async with TradingEngine.open(settings, purpose="cycle", clock=clock) as engine:
+            _report_reconciliation(engine)
+            live.header(run_header(settings, replay=_replay_of(settings)))
+            try:
+                async for event in stream(engine):
+                    live(event)
+                # The stream ends with FINISHED; a finished (or waiting) thread only reports.
+                result = await arun_cycle(engine, thread_id=thread_id)
+            except (ThreadNotFoundError, RequestMismatchError, UnrevivableRequestError):
+                raise
+            except Exception as exc:
+                raise _Stopped() from exc
+            finally:
+                live.stop()
+            return _Outcome(result, _account_after(engine), engine.settings)
+    finally:
+        live.stop()
+
+
+def _finish(go: Callable[[], Coroutine[Any, Any, _Outcome]], thread_id: str) -> _Outcome:
+    """Run the cycle. Start-up failures exit 2; a failure mid-cycle exits 4 with the way back."""
+    from graph.engine import EngineStartupError
+    from graph.runner import RequestMismatchError, ThreadNotFoundError, UnrevivableRequestError
+
     try:
         return asyncio.run(go())
-    except ThreadNotFoundError as exc:
-        Console(stderr=True).print(f"[red]{exc}[/]")
-        raise typer.Exit(code=1) from None
-    except Exception as exc:
-        Console(stderr=True).print(
-            f"[red]cycle {thread_id} stopped: {type(exc).__name__}: {exc}[/]\n"
-            f"Its progress is checkpointed; fix the cause and run "
-            f"`hedgegraph run --thread {thread_id}` to resume."
+    except (ThreadNotFoundError, UnrevivableRequestError) as exc:
+        fail(str(exc), code=ExitCode.INCOMPLETE)
+    except RequestMismatchError as exc:
+        fail(str(exc))
+    except EngineStartupError as exc:
+        fail("start-up failed", str(exc))
+    except _Stopped as stopped:
+        cause = stopped.__cause__ or stopped
+        fail(
+            f"cycle {thread_id} stopped: {type(cause).__name__}: {cause}",
+            "Its progress is checkpointed; fix the cause and run "
+            f"`hedgegraph run --thread {thread_id}` to resume.",
+            code=ExitCode.STOPPED,
         )
-        raise typer.Exit(code=1) from None
+    except Exception as exc:
+        title = is_startup_failure(exc)
+        if title is None:
+            raise
+        fail(title, f"{type(exc).__name__}: {exc}")
 
 
-def _emit(result: CycleResult, as_json: bool) -> None:
+def _emit(outcome: _Outcome, as_json: bool) -> None:
+    """Print the result (table or JSON) with the account after it, then exit with its status."""
+    from api.cli_progress import run_header
+    from api.cycle_outcome import could_not_trade
+
+    result, account = outcome.result, outcome.account
+    replay = _replay_of(outcome.settings)
+    reasons = could_not_trade(result)
     if as_json:
-        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        import json
+
+        doc = result.model_dump(mode="json")
+        doc["could_not_trade"] = [r.value for r in reasons]
+        doc["replay"] = replay
+        doc["account"] = account.model_dump(mode="json") if account is not None else None
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     else:
-        render_cycle(result, Console())
+        from api.cli_render import render_account, render_cycle
+
+        console = Console()
+        render_cycle(
+            result,
+            console,
+            header=run_header(outcome.settings, replay=replay),
+            could_not_trade=reasons,
+        )
+        if account is not None:
+            render_account(account, console)
+    if reasons:
+        raise typer.Exit(code=int(ExitCode.COULD_NOT_TRADE))
+
+
+def _thread_id(thread: str | None) -> str:
+    return thread or f"cycle-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
 @app.command()
@@ -140,7 +233,7 @@ def run(
         str | None, typer.Option(help="Comma-separated tickers; default: the configured universe.")
     ] = None,
     mode: Annotated[
-        WorkflowMode | None, typer.Option(help="Workflow mode; default: WORKFLOW_MODE.")
+        Mode | None, typer.Option(help="Workflow mode; default: WORKFLOW_MODE.")
     ] = None,
     session: Annotated[
         str | None, typer.Option(help="autonomous or supervised; default: TRADING_SESSION_MODE.")
@@ -158,29 +251,32 @@ def run(
     ] = None,
 ) -> None:
     """Run one trading cycle (or resume THREAD): signals, decisions, gate verdicts, orders."""
-    settings = _settings()
+    settings = load_cli_settings()
     if session is not None and session not in ("autonomous", "supervised"):
-        raise typer.BadParameter("must be autonomous or supervised", param_hint="--session")
-    thread_id = thread or f"cycle-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    chosen = tickers.split(",") if tickers else list(settings.universe)
+        fail("--session must be autonomous or supervised")
+    thread_id = _thread_id(thread)
+    home = settings.hedgegraph_home
+    settings, replay = account_settings(settings, as_of=as_of, thread_id=thread_id)
+    if replay is not None:
+        with startup_guard():
+            remember_thread(home, thread_id, replay)
+    chosen = [t for t in tickers.split(",") if t.strip()] if tickers else None
     if analysts:
         settings = settings.model_copy(update={"analysts": analysts.split(",")})
-    context = _context(settings, _clock(settings, as_of))
-    progress = Console(stderr=True)
 
-    async def go() -> CycleResult:
-        async with aopen_checkpointer(settings.effective_checkpoint_url) as saver:
-            return await arun_cycle(
-                context,
-                saver,
-                thread_id=thread_id,
-                tickers=chosen,
-                mode=mode or settings.workflow_mode,
-                session_mode=session or settings.trading_session_mode,
-                on_progress=_progress(progress),
-            )
+    def stream(engine: TradingEngine) -> AsyncIterator[CycleEvent]:
+        from graph.runner import astream_cycle
 
-    _emit(_finish(go, thread_id), as_json)
+        return astream_cycle(
+            engine,
+            thread_id=thread_id,
+            tickers=chosen,
+            mode=mode.value if mode else None,
+            session_mode=session,
+        )
+
+    clock = replay_clock(as_of, replay)
+    _emit(_finish(lambda: _drive(settings, clock, stream, thread_id), thread_id), as_json)
 
 
 @app.command()
@@ -197,25 +293,23 @@ def approve(
     The orders go back through the risk gate first: a decision that has expired since it was
     proposed, or that a halt now forbids, is vetoed rather than executed.
     """
-    settings = _settings()
-    context = _context(settings, _clock(settings, as_of))
+    from domain import ApprovalVerdict
+
+    settings, replay = account_settings(load_cli_settings(), as_of=as_of, thread_id=thread)
     verdict = ApprovalVerdict(approved=not reject, approver=approver, note=note)
 
-    async def go() -> CycleResult:
-        async with aopen_checkpointer(settings.effective_checkpoint_url) as saver:
-            return await aapprove(
-                context,
-                saver,
-                thread_id=thread,
-                verdict=verdict,
-                on_progress=_progress(Console(stderr=True)),
-            )
+    def stream(engine: TradingEngine) -> AsyncIterator[CycleEvent]:
+        from graph.runner import astream_approval
 
-    _emit(_finish(go, thread), as_json)
+        return astream_approval(engine, thread_id=thread, verdict=verdict)
+
+    clock = replay_clock(as_of, replay)
+    _emit(_finish(lambda: _drive(settings, clock, stream, thread), thread), as_json)
 
 
 # Operator commands after the cycle commands, so `--help` lists run and approve first.
 register_trading_commands(app)
+register_view_commands(app)
 app.add_typer(db_app, name="db")
 
 

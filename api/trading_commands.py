@@ -1,145 +1,247 @@
-"""Operator commands: ``halt``, ``status``, ``resume-trading``, ``reduce-only``, ``monitor-once``.
+"""Operator commands: ``halt``, ``status``, ``resume-trading``, ``reduce-only``, ``monitor-once``,
+``adopt-broker-book``.
 
-The lead's CLI mounts them at the top level with ``register(app)``, so an operator types
-``hedgegraph halt``. Every command validates configuration first (exit 2 on a bad key). ``halt`` is
-idempotent and goes through the same emergency stop the position monitor uses; ``resume-trading``
-reconciles with the broker first and refuses to resume while a difference is unexplained.
+Mounted at the top level with ``register(app)``, so an operator types ``hedgegraph halt``. Each
+validates configuration first (exit 2 on a bad key) and opens only the broker, the ledger and the
+alerts (see ``api.cli_context``). ``halt`` is idempotent and goes through the same emergency stop
+the position monitor uses; on a terminal it asks first (``--yes`` skips the question), and never
+asks when stdin is not a terminal (cron, scripts). ``resume-trading`` reconciles with the broker
+first and refuses to resume while a difference is unexplained. ``--replay AS_OF`` acts on a
+replay's own paper account instead of the real one.
 """
 
 from __future__ import annotations
 
 import json
-import os
+import sys
 from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
-from config.settings import ConfigError, Settings, load_settings
-from domain import TradingStatus
-from graph.assembly import build_context
-from graph.context import TradingContext
-from graph.monitor import operator
-from graph.monitor.monitor import PositionMonitor
-from tools.alerts.dispatcher import AlertDispatcher
-from tools.alerts.factory import AlertConfigError, dispatcher_from_env
-from tools.persistence.sql_ledger import SqlLedger
+from api.cli_context import ReplayOption, open_operator_parts
+from api.exit_codes import ExitCode
 
 __all__ = ["app", "register"]
 
-app = typer.Typer(name="trading", help="Trading state: halt, status, resume.", no_args_is_help=True)
-_err = Console(stderr=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+YesOpt = Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")]
 
 
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        _err.print(f"[red]configuration error[/]\n{exc}")
-        raise typer.Exit(code=2) from None
+def _print_json(payload: Any) -> None:
+    typer.echo(json.dumps(payload, default=str, indent=2))
 
 
-def _parts() -> tuple[Settings, TradingContext, SqlLedger, AlertDispatcher]:
-    settings = _settings()
-    ctx = build_context(settings)
-    if not isinstance(ctx.ledger, SqlLedger):  # pragma: no cover - assembly always builds one
-        _err.print("[red]the trading commands need the SQL ledger[/]")
-        raise typer.Exit(code=2)
-    try:
-        alerts = dispatcher_from_env(os.environ, clock=ctx.clock)
-    except AlertConfigError as exc:
-        _err.print(f"[red]alert configuration error[/]\n{exc}")
-        raise typer.Exit(code=2) from None
-    return settings, ctx, ctx.ledger, alerts
-
-
-def _emit(payload: dict[str, Any], as_json: bool) -> None:
-    if as_json:
-        typer.echo(json.dumps(payload, default=str, indent=2))
+def _confirm(question: str, yes: bool) -> None:
+    """Ask on a terminal unless ``--yes``; never ask (and never block) when not a terminal."""
+    if yes or not sys.stdin.isatty():
         return
-    console = Console()
-    for key, value in payload.items():
-        console.print(f"[bold]{key}[/]: {value}")
+    typer.confirm(question, abort=True)
 
 
 def halt(
     reason: Annotated[str, typer.Option(help="Why; recorded with the state.")] = "operator halt",
+    yes: YesOpt = False,
     as_json: JsonOpt = False,
+    replay: ReplayOption = None,
 ) -> None:
     """Emergency stop: HALTED, cancel open orders, close every position through the gate."""
-    settings, ctx, ledger, alerts = _parts()
+    _confirm("Halt trading, cancel every open order and close every position?", yes)
+    parts = open_operator_parts(replay=replay)
+    from graph.monitor import operator
+
     result = operator.halt(
         reason=reason,
-        broker=ctx.broker,
-        ledger=ledger,
-        limits=settings.risk,
-        clock=ctx.clock,
-        alerts=alerts,
+        broker=parts.broker,
+        ledger=parts.ledger,
+        limits=parts.settings.risk,
+        clock=parts.clock,
+        alerts=parts.alerts,
     )
-    _emit(result.model_dump(mode="json"), as_json)
+    if as_json:
+        _print_json(result.model_dump(mode="json"))
+    else:
+        from api.operator_render import render_halt
+
+        render_halt(result, Console())
     if not result.flat:
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=int(ExitCode.INCOMPLETE))
 
 
-def status(as_json: JsonOpt = False) -> None:
-    """Trading state, account, positions, open orders and the daily-loss position."""
-    settings, ctx, ledger, _ = _parts()
-    view = operator.trading_status(
-        broker=ctx.broker, ledger=ledger, limits=settings.risk, clock=ctx.clock
+def status(as_json: JsonOpt = False, replay: ReplayOption = None) -> None:
+    """Trading state, account, positions with P/L, stop and target, open orders, daily loss."""
+    parts = open_operator_parts(replay=replay)
+    from api.account_view import trading_status_view
+
+    view = trading_status_view(
+        broker=parts.broker, ledger=parts.ledger, limits=parts.settings.risk, clock=parts.clock
     )
-    _emit(view.model_dump(mode="json"), as_json)
+    if as_json:
+        typer.echo(view.model_dump_json(indent=2))
+        return
+    from api.operator_render import render_status
+
+    render_status(view, Console())
 
 
 def resume_trading(
-    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    yes: YesOpt = False,
     reason: Annotated[str, typer.Option(help="Recorded with the state.")] = "resumed by operator",
     as_json: JsonOpt = False,
+    replay: ReplayOption = None,
 ) -> None:
     """Back to ACTIVE, after a clean reconciliation with the broker."""
-    _, ctx, ledger, alerts = _parts()
-    current = ledger.trading_state()
-    if current.status is not TradingStatus.ACTIVE and not yes:
-        typer.confirm(f"Trading is {current.status.value} ({current.reason}). Resume?", abort=True)
+    from domain import TradingStatus
+    from graph.monitor import operator
+
+    parts = open_operator_parts(replay=replay)
+    current = parts.ledger.trading_state()
+    if current.status is not TradingStatus.ACTIVE:
+        _confirm(f"Trading is {current.status.value} ({current.reason}). Resume?", yes)
     result = operator.resume(
-        reason=reason, broker=ctx.broker, ledger=ledger, clock=ctx.clock, alerts=alerts
+        reason=reason,
+        broker=parts.broker,
+        ledger=parts.ledger,
+        clock=parts.clock,
+        alerts=parts.alerts,
     )
-    _emit(result.model_dump(mode="json"), as_json)
+    if as_json:
+        _print_json(result.model_dump(mode="json"))
+    else:
+        console = Console()
+        console.print(
+            f"trading is [bold]{result.status.value}[/]"
+            + (" (changed)" if result.changed else " (unchanged)")
+        )
+        for line in result.settled:
+            console.print(f"  settled: {escape(line)}")
+        for line in result.differences:
+            console.print(f"  [red]difference:[/] {escape(line)}")
     if result.differences:
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=int(ExitCode.INCOMPLETE))
 
 
 def reduce_only(
     reason: Annotated[str, typer.Option(help="Recorded with the state.")] = "operator: reduce only",
     as_json: JsonOpt = False,
+    replay: ReplayOption = None,
 ) -> None:
     """REDUCING: no new entries, exits continue (a HALTED state stays HALTED)."""
-    _, ctx, ledger, _ = _parts()
-    record = operator.reduce_only(reason=reason, ledger=ledger, clock=ctx.clock)
-    _emit(record.model_dump(mode="json"), as_json)
+    from graph.monitor import operator
+
+    parts = open_operator_parts(replay=replay)
+    record = operator.reduce_only(reason=reason, ledger=parts.ledger, clock=parts.clock)
+    if as_json:
+        _print_json(record.model_dump(mode="json"))
+    else:
+        Console().print(f"trading is [bold]{record.status.value}[/]: {escape(record.reason)}")
 
 
-def monitor_once(as_json: JsonOpt = False) -> None:
+def monitor_once(as_json: JsonOpt = False, replay: ReplayOption = None) -> None:
     """One position-monitor pass: stops, targets, the daily-loss guard."""
-    settings, ctx, ledger, alerts = _parts()
+    from graph.monitor.monitor import PositionMonitor
+
+    parts = open_operator_parts(replay=replay)
     monitor = PositionMonitor(
-        broker=ctx.broker, ledger=ledger, limits=settings.risk, clock=ctx.clock, alerts=alerts
+        broker=parts.broker,
+        ledger=parts.ledger,
+        limits=parts.settings.risk,
+        clock=parts.clock,
+        alerts=parts.alerts,
     )
     report = monitor.run_once()
-    _emit(
-        {
-            "daily_loss": f"{report.loss.loss_pct:.4%} ({report.loss.level.value})",
-            "exits": [
-                f"{o.signal.reason.value} {o.signal.symbol}: "
-                + (o.order.status.value if o.order else str(o.error))
-                for o in report.exits
-            ],
-            "emergency_stop": report.emergency is not None,
-            "skipped": list(report.skipped),
+    payload = {
+        "daily_loss": {
+            "loss_pct": float(report.loss.loss_pct),
+            "limit_pct": float(report.loss.limit_pct),
+            "level": report.loss.level.value,
         },
-        as_json,
+        "exits": [
+            {
+                "reason": o.signal.reason.value,
+                "symbol": o.signal.symbol,
+                "qty": float(o.signal.qty),
+                "order_status": o.order.status.value if o.order else None,
+                "error": None if o.order else str(o.error),
+            }
+            for o in report.exits
+        ],
+        "emergency_stop": report.emergency is not None,
+        "skipped": list(report.skipped),
+    }
+    if as_json:
+        _print_json(payload)
+        return
+    console = Console()
+    console.print(
+        f"daily loss {report.loss.loss_pct * 100:.2f} % of {report.loss.limit_pct * 100:.2f} % "
+        f"({report.loss.level.value})"
     )
+    if report.exits:
+        table = Table("reason", "symbol", "qty", "order", box=None)
+        for o in report.exits:
+            table.add_row(
+                o.signal.reason.value,
+                o.signal.symbol,
+                f"{o.signal.qty.normalize():f}",
+                o.order.status.value if o.order else f"[red]{escape(str(o.error))}[/]",
+            )
+        console.print(table)
+    else:
+        console.print("no exits")
+    if report.emergency is not None:
+        console.print("[bold red]emergency stop fired[/]")
+    for s in report.skipped:
+        console.print(f"[dim]skipped: {escape(str(s))}[/]")
+
+
+def adopt_book(
+    reason: Annotated[str, typer.Option(help="Why the broker is right; kept in the audit.")],
+    yes: YesOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Adopt the broker's positions and working orders as the ledger's truth, audited."""
+    from graph.monitor.adopt import adopt_broker_book
+    from tools.brokers.base import BrokerError
+
+    if not yes and not sys.stdin.isatty():
+        Console(stderr=True).print("[red]adopt-broker-book corrects the ledger: pass --yes[/]")
+        raise typer.Exit(code=int(ExitCode.BAD_INPUT))
+    _confirm("Make the ledger agree with the broker's book (audited adjustments)?", yes)
+    parts = open_operator_parts()
+    try:
+        report = adopt_broker_book(
+            broker=parts.broker,
+            ledger=parts.ledger,
+            clock=parts.clock,
+            reason=reason,
+            alerts=parts.alerts,
+        )
+    except ValueError as exc:
+        Console(stderr=True).print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(code=int(ExitCode.BAD_INPUT)) from None
+    except BrokerError as exc:
+        Console(stderr=True).print(
+            f"[red]broker unreadable, nothing adopted:[/] {escape(str(exc))}"
+        )
+        raise typer.Exit(code=int(ExitCode.INCOMPLETE)) from None
+    if as_json:
+        _print_json(report.model_dump(mode="json") | {"changed": report.changed})
+    else:
+        console = Console()
+        for p in report.positions:
+            console.print(f"{p.symbol}: ledger {p.ledger_qty} -> broker {p.broker_qty} @ {p.price}")
+        for cid in report.orders:
+            console.print(f"order {escape(cid)} adopted")
+        for symbol in report.unpriced:
+            console.print(f"[red]{symbol}: no price, left unchanged[/]")
+        if not report.changed and not report.unpriced:
+            console.print("the ledger already agrees with the broker")
+    if report.unpriced:
+        raise typer.Exit(code=int(ExitCode.INCOMPLETE))
 
 
 _COMMANDS: dict[str, Callable[..., None]] = {
@@ -148,12 +250,16 @@ _COMMANDS: dict[str, Callable[..., None]] = {
     "resume-trading": resume_trading,
     "reduce-only": reduce_only,
     "monitor-once": monitor_once,
+    "adopt-broker-book": adopt_book,
 }
-for _name, _fn in _COMMANDS.items():
-    app.command(_name)(_fn)
 
 
 def register(cli: typer.Typer) -> None:
     """Mount the commands at the top level of ``cli`` (``hedgegraph halt``, ...)."""
     for name, fn in _COMMANDS.items():
         cli.command(name)(fn)
+
+
+app = typer.Typer(name="trading", help="Trading state: halt, status, resume.", no_args_is_help=True)
+"""The operator commands on their own (tests mount them without the rest of the CLI)."""
+register(app)

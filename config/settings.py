@@ -1,193 +1,116 @@
 """One settings object for the whole system: environment and .env over YAML over packaged defaults.
 
 Why strict: a trading system must never run on a value it misread. Unknown keys, malformed
-values and unsafe combinations stop start-up with a ``ConfigError`` that names the key; nothing
-falls back to live trading or to a looser risk limit.
+values and unsafe combinations stop start-up with a ``ConfigError`` that names the key (and where
+it came from); nothing falls back to live trading, to paper without saying so, or to a looser
+risk limit. Why forgiving: comma lists and any-case choices (``TRADING_MODE=LIVE``) have one
+meaning only, so they are read as meant (config/values.py).
+
+How to build settings in tests: ``load_settings(hedgegraph_home=tmp_path, ...)`` with explicit
+values; the suite's guard (tests/conftest.py) clears the ambient trading environment and turns
+``.env`` reading off, and ``packaged_settings()`` gives the packaged defaults alone.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, ClassVar
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
 
+from config.alert_env import LegacyAlertEnvSource, alert_env_names
+from config.alerts import AlertSettings
+from config.credentials import missing_credentials
+from config.endpoints import check_storage_url, is_live_trading_url
+from config.env_files import ScreenedDotEnvSource, env_file_path, read_env_file
+from config.errors import ConfigError, describe_validation_error
+from config.provenance import Provenance
+from config.sections import (
+    CacheConfig,
+    LLMConfig,
+    OfflineDataConfig,
+    PaperBrokerConfig,
+    ResearchPolicy,
+    RiskParameters,
+    ScheduleConfig,
+    Thresholds,
+)
+from config.values import (
+    BrokerName,
+    DataProviderName,
+    LLMProviderName,
+    TickerList,
+    TradingMode,
+    TradingSessionMode,
+    WorkflowModeName,
+    read_list,
+)
+from config.yaml_files import PACKAGED_DIR, yaml_layers
+
 __all__ = [
+    "PACKAGED_DIR",
+    "AlertSettings",
+    "CacheConfig",
     "ConfigError",
+    "DataProviderName",
     "LLMConfig",
+    "OfflineDataConfig",
     "PaperBrokerConfig",
     "ResearchPolicy",
     "RiskParameters",
+    "ScheduleConfig",
     "Settings",
     "Thresholds",
+    "WorkflowModeName",
+    "load_operator_settings",
     "load_settings",
+    "packaged_settings",
 ]
 
-PACKAGED_DIR = Path(__file__).resolve().parent
-DataProviderName = Literal["offline", "csv", "financialdatasets", "alpaca"]
-WorkflowModeName = Literal["signal", "research", "pre_research", "post_research", "full"]
+CONFIG_DIR_VARIABLE = "HEDGEGRAPH_CONFIG_DIR"
 
 
-class ConfigError(Exception):
-    """Configuration is malformed or unsafe; the message names every offending key."""
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class RiskParameters(_Section):
-    """Limits the risk gate enforces (config/risk_parameters.yaml)."""
-
-    max_position_pct: float = Field(gt=0, le=1)
-    max_order_notional: float = Field(gt=0)
-    max_gross_exposure_pct: float = Field(gt=0, le=4)
-    max_net_exposure_pct: float = Field(gt=0, le=4)
-    max_open_positions: int = Field(ge=1)
-    min_cash_reserve_pct: float = Field(ge=0, lt=1)
-    allow_shorts: bool
-    min_order_qty: float = Field(gt=0)
-    decision_ttl_seconds: int = Field(gt=0)
-    price_sanity_pct: float = Field(gt=0, le=0.5)
-    stop_loss_pct: float = Field(gt=0, lt=1)
-    take_profit_pct: float = Field(gt=0)
-    max_daily_loss_pct: float = Field(gt=0, lt=1)
-    max_drawdown_pct: float = Field(gt=0, lt=1)
-    # Added with the full gate (issue 6); defaults keep older YAML overlays valid.
-    max_sector_pct: float = Field(default=0.35, gt=0, le=1)
-    volatility_target_daily_pct: float = Field(default=0.03, gt=0, le=1)
-    volatility_lookback_days: int = Field(default=20, ge=2)
-    correlation_threshold: float = Field(default=0.85, gt=0, le=1)
-    correlated_position_scale: float = Field(default=0.5, gt=0, le=1)
-    market_hours_policy: Literal["regular_hours", "any"] = "regular_hours"
-    symbol_cooldown_seconds: int = Field(default=3600, ge=0)
-    max_orders_per_minute: int = Field(default=30, ge=1)
-    pdt_min_equity: float = Field(default=25000, ge=0)
-    pdt_max_day_trades: int = Field(default=3, ge=0)
-    daily_loss_warning_fraction: float = Field(default=0.75, gt=0, lt=1)
-    symbol_sectors: dict[str, str] = Field(default_factory=dict)
-    """Symbol -> sector for max_sector_pct; unlisted symbols are their own bucket."""
-
-
-class Thresholds(_Section):
-    min_signal_confidence: float = Field(ge=0, le=1)
-    buy_score: float = Field(gt=0, le=1)
-    sell_score: float = Field(ge=-1, lt=0)
-    min_analyst_coverage: int = Field(ge=1)
-
-
-class ResearchPolicy(_Section):
-    unavailable_policy: Literal["fail_closed", "proceed"] = "fail_closed"
-
-
-class PaperBrokerConfig(_Section):
-    starting_cash: float = Field(gt=0)
-    slippage_bps: float = Field(ge=0, le=500)
-
-
-class OfflineDataConfig(_Section):
-    seed: int = 7
-    history_days: int = Field(default=420, ge=60)
-
-
-class CacheConfig(_Section):
-    """Market-data cache time-to-live per kind of data, in seconds (CACHE__NEWS_TTL_SECONDS...)."""
-
-    bars_ttl_seconds: float = Field(default=3600, gt=0)
-    metrics_ttl_seconds: float = Field(default=21600, gt=0)
-    news_ttl_seconds: float = Field(default=300, gt=0)
-    insider_trades_ttl_seconds: float = Field(default=3600, gt=0)
-    line_items_ttl_seconds: float = Field(default=21600, gt=0)
-    company_facts_ttl_seconds: float = Field(default=86400, gt=0)
-    quotes_ttl_seconds: float = Field(default=5, gt=0)
-    max_entries: int = Field(default=10_000, ge=1)
-    """Bound of the in-process cache (used when REDIS_URL is not set)."""
-
-
-class ScheduleConfig(_Section):
-    timezone: str = "America/New_York"
-    trading_cycle_cron: str = "35 9 * * 1-5"
-    position_monitor_interval_seconds: int = Field(default=60, ge=5)
-
-
-LLMProviderName = Literal["none", "openai", "ollama"]
-
-
-class LLMConfig(_Section):
-    """LLM guard rails (trading_config.yaml ``llm:``; env ``LLM__MAX_CONCURRENCY`` and so on)."""
-
-    request_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
-    max_attempts: int = Field(default=3, ge=1, le=10)
-    """Attempts per call, first included; only timeouts, 5xx, 429 and dropped connections retry."""
-    retry_backoff_seconds: float = Field(default=0.5, ge=0, le=60)
-    max_concurrency: int | None = Field(default=8, ge=1)
-    """LLM calls in flight at once across the run; null means unbounded."""
-    run_token_budget: int = Field(default=250_000, ge=1)
-    run_cost_budget_usd: float = Field(default=2.0, gt=0)
-    input_cost_per_1k_tokens: float = Field(default=0.0, ge=0)
-    output_cost_per_1k_tokens: float = Field(default=0.0, ge=0)
-    max_output_tokens: int = Field(default=800, ge=16)
-    cache: Literal["auto", "sqlite", "redis", "none"] = "auto"
-    """auto: Redis when REDIS_URL is set, else SQLite under HEDGEGRAPH_HOME."""
-    cache_ttl_seconds: int = Field(default=7 * 86400, ge=1)
-    analyst_providers: dict[str, LLMProviderName] = Field(default_factory=dict)
-    """Per-analyst override of LLM_PROVIDER (``none`` keeps that analyst rules-only)."""
-    analyst_models: dict[str, str] = Field(default_factory=dict)
-    """Per-analyst override of LLM_MODEL."""
-
-
-def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        loaded = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(loaded, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level")
-    return loaded
-
-
-def yaml_layers(config_dir: Path | None) -> dict[str, Any]:
-    """Packaged YAML defaults, overlaid with the same two files from ``config_dir`` if present."""
-    data: dict[str, Any] = {}
-    for directory in (PACKAGED_DIR, config_dir):
-        if directory is None:
-            continue
-        trading = directory / "trading_config.yaml"
-        risk = directory / "risk_parameters.yaml"
-        if trading.exists():
-            data = _deep_merge(data, _read_yaml(trading))
-        if risk.exists():
-            data = _deep_merge(data, {"risk": _read_yaml(risk)})
-    return data
+def _analyst_names(names: list[str] | None) -> list[str] | None:
+    if names is None:
+        return None
+    cleaned = [name.strip() for name in names]
+    if not cleaned or any(not name for name in cleaned):
+        raise ValueError(
+            "name at least one analyst (e.g. technicals,warren_buffett) or leave unset"
+        )
+    return cleaned
 
 
 class _YamlSource(PydanticBaseSettingsSource):
-    def __init__(self, settings_cls: type[BaseSettings], config_dir: Path | None) -> None:
+    def __init__(self, settings_cls: type[BaseSettings], data: dict[str, Any]) -> None:
         super().__init__(settings_cls)
-        self._data = yaml_layers(config_dir)
+        self._data = data
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
         return self._data.get(field_name), field_name, False
 
     def __call__(self) -> dict[str, Any]:
         return dict(self._data)
+
+
+def config_dir_from(dotenv: dict[str, str]) -> Path | None:
+    """HEDGEGRAPH_CONFIG_DIR from the process environment, else from the .env file."""
+    chosen = os.environ.get(CONFIG_DIR_VARIABLE) or dotenv.get(CONFIG_DIR_VARIABLE)
+    return Path(chosen).expanduser() if chosen else None
 
 
 class Settings(BaseSettings):
@@ -198,28 +121,47 @@ class Settings(BaseSettings):
     """
 
     model_config = SettingsConfigDict(
-        env_file=".env",
+        env_file=None,  # chosen per load by config/env_files.py (HEDGEGRAPH_ENV_FILE)
         env_nested_delimiter="__",
         extra="forbid",
         case_sensitive=False,
         frozen=True,
+        allow_inf_nan=False,
+        use_attribute_docstrings=True,
     )
+    _CHECKS_PROVIDER_CREDENTIALS: ClassVar[bool] = True
 
     # hedgegraph's own switches
     hedgegraph_home: Path = Field(default_factory=lambda: Path.home() / ".hedgegraph")
-    data_providers: list[DataProviderName] | None = None
+    """Folder for embedded state (SQLite files, paper account, caches)."""
+    data_providers: Annotated[
+        list[DataProviderName] | None, NoDecode, BeforeValidator(read_list)
+    ] = None
+    """Ordered fallback list (offline, csv, financialdatasets, alpaca); unset: see README."""
     data_dir: Path | None = None
-    llm_provider: Literal["none", "openai", "ollama"] = "none"
+    """Folder of CSV prices for DATA_PROVIDERS=csv (DIR/<TICKER>*.csv)."""
+    llm_provider: LLMProviderName = "none"
+    """none (rules-only analysts) | openai (OpenAI-compatible) | ollama."""
     llm_model: str | None = None
-    broker: Literal["paper", "alpaca"] = "paper"
-    trading_mode: Literal["paper", "live"] = "paper"
-    trading_session_mode: Literal["autonomous", "supervised"] = "autonomous"
+    """Model name for LLM_PROVIDER; per-analyst overrides live in llm.analyst_models."""
+    broker: BrokerName = "paper"
+    """paper (local, simulated fills) | alpaca (APCA_API_BASE_URL)."""
+    trading_mode: TradingMode = "paper"
+    """paper | live; live also needs LIVE_TRADING_CONFIRMATION and BROKER=alpaca."""
+    trading_session_mode: TradingSessionMode = "autonomous"
+    """autonomous | supervised (each approved order waits for a human)."""
     auto_trading_enabled: bool = False
+    """Scheduled cycles submit orders only when true."""
     workflow_mode: WorkflowModeName = "full"
-    universe: list[str] = Field(default_factory=lambda: ["AAPL", "MSFT", "NVDA"])
-    analysts: list[str] | None = None
+    """signal | research | pre_research | post_research | full."""
+    universe: TickerList = Field(default_factory=lambda: ["AAPL", "MSFT", "NVDA"])
+    """Watchlist tickers (a,b); positions held are always included."""
+    analysts: Annotated[
+        list[str] | None, NoDecode, BeforeValidator(read_list), AfterValidator(_analyst_names)
+    ] = None
     """Analyst roster by registry name; ``None``: the deterministic five; ``["all"]``: all 17."""
     hedgegraph_api_key: SecretStr | None = None
+    """The API's key; clients send it as Authorization: Bearer or x-api-key."""
     live_trading_confirmation: str | None = None
     """Must equal the broker account number for TRADING_MODE=live to take effect."""
 
@@ -227,6 +169,7 @@ class Settings(BaseSettings):
     apca_api_key_id: SecretStr | None = None
     apca_api_secret_key: SecretStr | None = None
     apca_api_base_url: str = "https://paper-api.alpaca.markets"
+    """Alpaca trading endpoint; the live one is refused unless TRADING_MODE=live."""
     apca_api_data_url: str | None = None
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
@@ -234,8 +177,11 @@ class Settings(BaseSettings):
     financial_datasets_api_key: SecretStr | None = None
     financial_datasets_base_url: str = "https://api.financialdatasets.ai"
     database_url: str | None = None
+    """Application data: sqlite:///FILE or postgresql://...; unset: SQLite in the home."""
     redis_url: str | None = None
+    """Cache, locks and live event log; unset: in-process."""
     checkpoint_url: str | None = None
+    """Graph checkpoints: sqlite:///FILE, postgresql://... or redis://...; unset: SQLite."""
 
     # sections (YAML)
     risk: RiskParameters
@@ -246,6 +192,7 @@ class Settings(BaseSettings):
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     cache: CacheConfig = Field(default_factory=CacheConfig)
     llm: LLMConfig = Field(default_factory=LLMConfig)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -256,25 +203,56 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        config_dir = os.environ.get("HEDGEGRAPH_CONFIG_DIR")
-        yaml_source = _YamlSource(settings_cls, Path(config_dir) if config_dir else None)
-        return (init_settings, env_settings, dotenv_settings, yaml_source, file_secret_settings)
+        env_path = env_file_path()
+        dotenv = read_env_file(env_path)
+        layers = yaml_layers(config_dir_from(dotenv), model=settings_cls)
+        return (
+            init_settings,
+            env_settings,
+            ScreenedDotEnvSource(settings_cls, env_path, alert_env_names()),
+            LegacyAlertEnvSource(settings_cls, dict(os.environ), dotenv),
+            _YamlSource(settings_cls, layers),
+            file_secret_settings,
+        )
 
     @model_validator(mode="after")
     def _safe_combinations(self) -> Settings:
-        if self.trading_mode == "live" and self.broker != "alpaca":
-            raise ValueError("trading_mode: live trading needs BROKER=alpaca")
+        problems = [*self._mode_problems(), *self._storage_problems()]
         if self.data_providers is not None and not self.data_providers:
-            raise ValueError("data_providers: must name at least one provider")
+            problems.append("data_providers: must name at least one provider")
         if "csv" in self.effective_data_providers and self.data_dir is None:
-            raise ValueError("data_dir: DATA_PROVIDERS includes csv but DATA_DIR is not set")
-        if self.broker == "alpaca" and (
-            self.apca_api_key_id is None or self.apca_api_secret_key is None
-        ):
-            raise ValueError(
-                "apca_api_key_id: BROKER=alpaca needs APCA_API_KEY_ID and APCA_API_SECRET_KEY"
-            )
+            problems.append("data_dir: DATA_PROVIDERS includes csv but DATA_DIR is not set")
+        problems.extend(missing_credentials(self, providers=self._CHECKS_PROVIDER_CREDENTIALS))
+        if problems:
+            raise ValueError("\n  ".join(problems))
         return self
+
+    def _mode_problems(self) -> list[str]:
+        if self.trading_mode == "paper":
+            if is_live_trading_url(self.apca_api_base_url):
+                return [
+                    "apca_api_base_url: points at Alpaca's live endpoint while TRADING_MODE is "
+                    "paper; use the paper endpoint, or TRADING_MODE=live with its confirmation"
+                ]
+            return []
+        problems = []
+        if self.broker != "alpaca":
+            problems.append("trading_mode: live trading needs BROKER=alpaca")
+        if not self.live_trading_confirmation:
+            problems.append(
+                "live_trading_confirmation: TRADING_MODE=live needs LIVE_TRADING_CONFIRMATION "
+                "set to the live account number; hedgegraph never falls back to paper silently"
+            )
+        return problems
+
+    def _storage_problems(self) -> list[str]:
+        urls = {
+            "database_url": self.database_url,
+            "checkpoint_url": self.checkpoint_url,
+            "redis_url": self.redis_url,
+        }
+        found = (check_storage_url(key, url) for key, url in urls.items() if url is not None)
+        return [problem for problem in found if problem]
 
     @property
     def effective_data_providers(self) -> list[DataProviderName]:
@@ -303,19 +281,56 @@ class Settings(BaseSettings):
         return self.trading_mode == "live"
 
 
-def _describe(exc: ValidationError) -> str:
-    lines = []
-    for err in exc.errors():
-        key = ".".join(str(part) for part in err["loc"]) or "settings"
-        got = err.get("input")
-        shown = "" if isinstance(got, dict) or got is None else f" (got {got!r})"
-        lines.append(f"{key}: {err['msg']}{shown}")
-    return "invalid configuration:\n  " + "\n  ".join(lines)
+class _OperatorSettings(Settings):
+    """Settings for the operator's commands: the LLM's and data providers' keys are not needed.
+
+    Why: ``halt`` must flatten the account even when a market-data key is missing; it needs the
+    broker and the ledger only, and the broker's keys are still checked.
+    """
+
+    _CHECKS_PROVIDER_CREDENTIALS: ClassVar[bool] = False
+
+
+class _PackagedSettings(Settings):
+    """The packaged YAML defaults and explicit values only: no environment, .env or config dir."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, _YamlSource(settings_cls, yaml_layers(None, model=settings_cls)))
+
+
+def _build(model: type[Settings], overrides: dict[str, Any]) -> Settings:
+    try:
+        return model(**overrides)
+    except ValidationError as exc:
+        origin = Provenance.capture(overrides, model=model)
+        raise ConfigError(describe_validation_error(exc, model, origin_of=origin)) from None
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Load and validate settings; raise ``ConfigError`` naming each bad key."""
-    try:
-        return Settings(**overrides)
-    except ValidationError as exc:
-        raise ConfigError(_describe(exc)) from None
+    """Load and validate settings; raise ``ConfigError`` naming each bad key and its source."""
+    return _build(Settings, overrides)
+
+
+def load_operator_settings(**overrides: Any) -> Settings:
+    """As ``load_settings``, without requiring the LLM's and data providers' credentials.
+
+    For the emergency stop and other operator commands, which use the broker and ledger only.
+    """
+    return _build(_OperatorSettings, overrides)
+
+
+def packaged_settings(**overrides: Any) -> Settings:
+    """The packaged defaults with explicit ``overrides``; the environment and files are not read.
+
+    Why: fixtures and documentation need the defaults as shipped, whatever the operator's
+    environment holds (an ambient ``RISK__MAX_POSITION_PCT`` must not change a test's limits).
+    """
+    return _build(_PackagedSettings, overrides)

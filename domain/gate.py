@@ -38,6 +38,8 @@ class ReasonCode(StrEnum):
     BUYING_POWER = "buying_power"
     ACTIVE_ENTRY_EXISTS = "active_entry_exists"
     ASSET_NOT_TRADABLE = "asset_not_tradable"
+    ASSET_UNKNOWN = "asset_unknown"
+    """The broker's asset master does not know the ticker, or could not be read: fail closed."""
     MARKET_CLOSED = "market_closed"
     SYMBOL_COOLDOWN = "symbol_cooldown"
     ORDER_RATE_THROTTLE = "order_rate_throttle"

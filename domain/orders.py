@@ -15,6 +15,7 @@ __all__ = [
     "Fill",
     "Order",
     "OrderIntent",
+    "OrderLeg",
     "OrderSide",
     "OrderStatus",
     "OrderType",
@@ -59,6 +60,17 @@ class OrderStatus(StrEnum):
             OrderStatus.REJECTED,
             OrderStatus.EXPIRED,
         )
+
+
+class OrderLeg(StrEnum):
+    """Which protective leg of a bracket entry an order is.
+
+    The two legs of one entry are one-cancels-other: when one fills the broker cancels the other,
+    so together they hold the entry's position once, never twice.
+    """
+
+    TAKE_PROFIT = "take_profit"
+    STOP_LOSS = "stop_loss"
 
 
 def client_order_id_for(thread_id: str, decision_id: str, ticker: str, leg: str = "entry") -> str:
@@ -111,6 +123,21 @@ class Order(DomainModel):
     limit_price: Decimal | None = None
     submitted_at: datetime
     updated_at: datetime | None = None
+    parent_client_order_id: str | None = None
+    """For a bracket leg: the entry it protects (legs belong to their parent's thread)."""
+    leg: OrderLeg | None = None
+    """For a bracket leg: take-profit or stop-loss; ``None`` for an ordinary order."""
+    legs: tuple[Order, ...] = ()
+    """A bracket entry's legs as the broker last reported them; empty when it reported none."""
+
+    @property
+    def working(self) -> bool:
+        """The broker may still fill some of it."""
+        return not self.status.is_terminal
+
+    @property
+    def remaining_qty(self) -> Decimal:
+        return max(self.qty - self.filled_qty, Decimal(0))
 
 
 class Fill(DomainModel):

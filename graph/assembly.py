@@ -16,15 +16,18 @@ from config.settings import ConfigError, Settings
 from graph.checkpoints.locks import thread_locks_from_settings
 from graph.context import TradingContext
 from mazo_bridge.placeholder import RulesResearch
+from tools.alerts.dispatcher import AlertDispatcher
 from tools.brokers.base import Broker, BrokerError
 from tools.brokers.paper import PaperBroker
 from tools.clock import Clock, SystemClock
 from tools.llm.factory import build_llm
 from tools.market_data.factory import build_market_data
 from tools.market_data.provider import MarketDataError, MarketDataProvider
+from tools.market_data.snapshot_store import FileSnapshotStore
+from tools.persistence.ledger import Ledger
 from tools.persistence.sql_ledger import SqlLedger
 
-__all__ = ["build_context", "latest_close_source"]
+__all__ = ["build_broker", "build_context", "latest_close_source", "lazy_close_source"]
 
 
 def latest_close_source(provider: MarketDataProvider, clock: Clock) -> Callable[[str], Decimal]:
@@ -43,7 +46,31 @@ def latest_close_source(provider: MarketDataProvider, clock: Clock) -> Callable[
     return latest_close
 
 
-def _broker(settings: Settings, market_data: MarketDataProvider, clock: Clock) -> Broker:
+def lazy_close_source(settings: Settings, clock: Clock) -> Callable[[str], Decimal]:
+    """Paper-broker price source that builds the market data only when a price is first needed.
+
+    Why: the operator's commands (``halt``, ``status``) open the paper broker but must work when
+    the data provider is misconfigured (a provider without keys); only an exit that needs a fill
+    price asks for one, and a provider that cannot be built is then a ``BrokerError`` for that
+    order, never a start-up traceback that leaves every position open.
+    """
+    built: list[Callable[[str], Decimal]] = []
+
+    def latest_close(ticker: str) -> Decimal:
+        if not built:
+            try:
+                built.append(latest_close_source(build_market_data(settings), clock))
+            except Exception as exc:
+                raise BrokerError(f"paper broker has no price source: {exc}") from exc
+        return built[0](ticker)
+
+    return latest_close
+
+
+def build_broker(
+    settings: Settings, clock: Clock, price_source: Callable[[str], Decimal]
+) -> Broker:
+    """Alpaca (paper unless live is requested and confirmed) or the local paper broker."""
     if settings.broker == "alpaca":
         from tools.brokers.alpaca import build_alpaca_broker
 
@@ -53,13 +80,23 @@ def _broker(settings: Settings, market_data: MarketDataProvider, clock: Clock) -
         database_url=f"sqlite:///{settings.hedgegraph_home / 'paper_broker.sqlite'}",
         starting_cash=Decimal(str(settings.paper.starting_cash)),
         slippage_bps=settings.paper.slippage_bps,
-        price_source=latest_close_source(market_data, clock),
+        price_source=price_source,
         clock=clock,
     )
 
 
-def build_context(settings: Settings, *, clock: Clock | None = None) -> TradingContext:
-    """The runtime context for ``settings``; raises ``ConfigError`` for an unknown analyst name."""
+def build_context(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    broker: Broker | None = None,
+    ledger: Ledger | None = None,
+    alerts: AlertDispatcher | None = None,
+) -> TradingContext:
+    """The runtime context for ``settings``; raises ``ConfigError`` for an unknown analyst name.
+
+    ``TradingEngine`` passes the broker, ledger and alerts it already built; tests may too.
+    """
     try:
         analyst_roster(settings.analysts)
     except UnknownAnalystError as exc:
@@ -70,10 +107,12 @@ def build_context(settings: Settings, *, clock: Clock | None = None) -> TradingC
     return TradingContext(
         settings=settings,
         market_data=market_data,
-        broker=_broker(settings, market_data, clock),
-        ledger=SqlLedger.from_url(settings.effective_database_url),
+        broker=broker or build_broker(settings, clock, latest_close_source(market_data, clock)),
+        ledger=ledger or SqlLedger.from_url(settings.effective_database_url),
         research=RulesResearch(),
         clock=clock,
         llm=build_llm(settings),
         thread_locks=thread_locks_from_settings(settings),
+        alerts=alerts,
+        snapshots=FileSnapshotStore(settings.hedgegraph_home / "snapshots"),
     )

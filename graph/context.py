@@ -16,6 +16,7 @@ from tools.brokers.base import Broker
 from tools.clock import Clock
 from tools.llm.base import StructuredLLM
 from tools.market_data.provider import MarketDataProvider
+from tools.market_data.snapshot_store import InProcessSnapshotStore, SnapshotStore
 from tools.persistence.ledger import Ledger
 
 __all__ = ["TradingContext"]
@@ -35,3 +36,5 @@ class TradingContext:
     """Serialises runs and resumes of one thread (file or Redis locks across processes)."""
     alerts: AlertDispatcher | None = None
     """Where failures that need an operator go (every alert is also stored and logged)."""
+    snapshots: SnapshotStore = field(default_factory=InProcessSnapshotStore)
+    """Where the run's market snapshot lives; the state holds only its reference."""

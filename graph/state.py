@@ -2,7 +2,10 @@
 
 Fan-out nodes (the analysts) append through reducers instead of sharing a mutable dict; everything
 else is replaced by the node that owns it. Every value is a frozen domain model so checkpoints
-hold exactly what the nodes saw.
+hold exactly what the nodes saw. The market snapshot is the exception by design: the state holds
+its reference (``market_ref``: content hash, as-of, source) and the snapshot itself lives once per
+run in the context's ``SnapshotStore``, so checkpoints stay small and a resume reads the very
+snapshot the cycle started with (``graph.nodes.market_access.market_of``).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from domain import (
     TradeDecision,
     TradingStateRecord,
 )
+from tools.market_data.snapshot_store import SnapshotRef
 
 __all__ = ["CycleState", "RunRequest"]
 
@@ -37,6 +41,8 @@ class CycleState(TypedDict, total=False):
     request: RunRequest
     portfolio: PortfolioSnapshot | None
     market: MarketSnapshot | None
+    """Inline snapshot of threads checkpointed before ``market_ref``; new cycles never set it."""
+    market_ref: SnapshotRef | None
     trading_state: TradingStateRecord
     universe: list[str]
     signals: list[StrategySignal]

@@ -63,7 +63,9 @@ def pm_prompt(
                 "confidence": v.confidence,
                 "reasoning": v.reasoning[:500],
             }
-            for v in verdicts
+            # by analyst: fan-out tasks finish in any order, and the prompt (so its cache key
+            # and audit hash) must depend only on what the analysts said, not when
+            for v in sorted(verdicts, key=lambda v: v.analyst)
             if v.ticker == allowed.ticker
         ],
         "strategy_signals": [

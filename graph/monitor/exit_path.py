@@ -1,9 +1,10 @@
-"""Closing positions the only allowed way: intent -> risk gate -> exactly-once submission.
+"""Closing positions the only allowed way: the execution road, like every other order.
 
 The monitor and the emergency stop never talk to the broker's order entry directly (invariant 1).
-Exit intents carry ``reduces_position=True``, so the gate lets them through whatever the trading
-state, the data or the caps say, and bounds them by the position. Their client_order_id is derived
-from (thread, reason, session, symbol, qty): a rerun of the same exit adopts the order already sent.
+Each exit signal becomes an exit intent (``reduces_position=True``, so the gate lets it through
+whatever the trading state, the data or the caps say, and bounds it by the position) with its own
+attempt id and a decision built for it, and goes down the road on the caller's account desk (the
+account lock is already held). Every exit order so leaves a decision-audit row linked to it.
 """
 
 from __future__ import annotations
@@ -11,30 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
-from config.settings import RiskParameters
-from domain import (
-    ExitReason,
-    ExitSignal,
-    GateVerdict,
-    MarketSnapshot,
-    Order,
-    OrderIntent,
-    OrderType,
-    PortfolioSnapshot,
-    TimeInForce,
-    TradingStateRecord,
-    client_order_id_for,
-)
-from graph.risk.gate import evaluate_intents
-from graph.risk.memory import session_date
-from graph.risk.snapshot import GateSnapshot
-from tools.brokers.base import Broker, BrokerError
-from tools.brokers.exactly_once import submit_exactly_once
+from domain import ExitSignal, GateVerdict, Order
+from graph.execution.exits import exit_attempt, exit_decision, exit_inputs_digest, exit_intent
+from graph.execution.requests import DecisionContext, OrderRequest
+from graph.execution.road import AccountDesk
 from tools.persistence.ledger import Ledger
 
-__all__ = ["ExitOutcome", "exit_intent", "exit_through_gate"]
+__all__ = ["ExitOutcome", "exit_requests", "exit_through_road"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,59 +29,41 @@ class ExitOutcome:
     order: Order | None = None
     error: str | None = None
 
-
-def exit_intent(signal: ExitSignal, *, thread_id: str, now: datetime) -> OrderIntent:
-    """A market exit, or for PROTECTIVE_STOP a resting GTC stop at the signal's level."""
-    decision_id = f"{signal.reason.value}:{session_date(now).isoformat()}:{signal.qty}"
-    protective = signal.reason is ExitReason.PROTECTIVE_STOP
-    if protective:
-        decision_id += f":{signal.level}"
-    return OrderIntent(
-        client_order_id=client_order_id_for(thread_id, decision_id, signal.symbol, "exit"),
-        decision_id=decision_id,
-        thread_id=thread_id,
-        ticker=signal.symbol,
-        side=signal.side,
-        qty=signal.qty,
-        reference_price=signal.price if signal.price > 0 else Decimal(1),
-        reduces_position=True,
-        order_type=OrderType.STOP if protective else OrderType.MARKET,
-        time_in_force=TimeInForce.GTC if protective else TimeInForce.DAY,
-        stop_loss=signal.level.quantize(Decimal("0.01")) if protective and signal.level else None,
-        created_at=now,
-    )
+    @property
+    def placed(self) -> bool:
+        """An exit order is working or filled (a dead or failed one is not)."""
+        return self.order is not None and self.error is None
 
 
-def exit_through_gate(
+def exit_requests(
+    signals: Sequence[ExitSignal], *, ledger: Ledger, thread_id: str, now: datetime
+) -> list[OrderRequest]:
+    """One road request per signal, each under the attempt id the ledger says comes next."""
+    requests = []
+    for signal in signals:
+        attempt = exit_attempt(
+            ledger, thread_id=thread_id, symbol=signal.symbol, reason=signal.reason
+        )
+        intent = exit_intent(signal, thread_id=thread_id, now=now, attempt=attempt)
+        audit = DecisionContext(
+            decision=exit_decision(signal, intent), inputs_digest=exit_inputs_digest(signal)
+        )
+        requests.append(OrderRequest(intent=intent, audit=audit, exit_signal=signal))
+    return requests
+
+
+def exit_through_road(
     signals: Sequence[ExitSignal],
     *,
-    portfolio: PortfolioSnapshot,
-    broker: Broker,
-    ledger: Ledger,
-    limits: RiskParameters,
-    now: datetime,
+    desk: AccountDesk,
     thread_id: str,
-    trading_state: TradingStateRecord,
-    open_orders: Sequence[Order] = (),
+    now: datetime,
 ) -> list[ExitOutcome]:
-    intents = [exit_intent(s, thread_id=thread_id, now=now) for s in signals]
-    snapshot = GateSnapshot(
-        now=now,
-        portfolio=portfolio,
-        market=MarketSnapshot(as_of=now),
-        trading_state=trading_state,
-        open_orders=tuple(open_orders),
-    )
-    outcomes = []
-    for signal, verdict in zip(signals, evaluate_intents(intents, snapshot, limits), strict=True):
-        if not verdict.executable:
-            outcomes.append(ExitOutcome(signal, verdict, error="vetoed by the gate"))
-            continue
-        try:
-            order = submit_exactly_once(
-                verdict.intent, verdict.approved_qty, broker=broker, ledger=ledger
-            )
-            outcomes.append(ExitOutcome(signal, verdict, order=order))
-        except BrokerError as exc:
-            outcomes.append(ExitOutcome(signal, verdict, error=str(exc)))
-    return outcomes
+    """Send ``signals`` as exits on ``desk`` (its account lock held by the caller)."""
+    if not signals:
+        return []
+    requests = exit_requests(signals, ledger=desk.road.ledger, thread_id=thread_id, now=now)
+    return [
+        ExitOutcome(signal, outcome.verdict, order=outcome.order, error=outcome.error)
+        for signal, outcome in zip(signals, desk.send(requests), strict=True)
+    ]

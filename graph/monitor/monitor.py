@@ -2,9 +2,10 @@
 
 Each pass: read the account; advance the persisted session baseline and high-water mark; at 100 %
 of the daily-loss limit run the emergency stop; at the warning fraction alert once per session;
-otherwise close positions that crossed their stop-loss or take-profit through the gate's exit path.
-Positions whose exit is already working at the broker are left to that order (broker-side legs are
-preferred); closed positions are never touched.
+otherwise close positions that crossed their stop-loss or take-profit down the execution road
+(under the account lock, each exit with its decision-audit row). Positions whose exit is already
+working at the broker are left to that order (broker-side legs are preferred); closed positions
+are never touched.
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ from domain import (
     TradingStateRecord,
     TradingStatus,
 )
+from graph.checkpoints.locks import InProcessThreadLocks, ThreadLocks
+from graph.execution.exits import closing_side
+from graph.execution.road import AccountDesk, ExecutionRoad
 from graph.monitor.emergency import EmergencyStopReport, emergency_stop
 from graph.monitor.entry_levels import entry_levels
-from graph.monitor.exit_path import ExitOutcome, exit_through_gate
+from graph.monitor.exit_path import ExitOutcome, exit_through_road
 from graph.monitor.levels import (
     ExitReason,
     ExitSignal,
@@ -68,13 +72,23 @@ class PositionMonitor:
         limits: RiskParameters,
         clock: Clock,
         alerts: AlertDispatcher | None = None,
+        locks: ThreadLocks | None = None,
     ) -> None:
         self._broker = broker
         self._ledger = ledger
         self._limits = limits
         self._clock = clock
         self._alerts = alerts
-        self._memory = RiskMemory(ledger.store)
+        self._locks = locks if locks is not None else InProcessThreadLocks()
+        self._memory = RiskMemory(ledger)
+        self._road = ExecutionRoad(
+            broker=broker,
+            ledger=ledger,
+            limits=limits,
+            clock=clock,
+            locks=self._locks,
+            alerts=alerts,
+        )
 
     def run_once(self) -> MonitorReport:
         now = self._clock.now()
@@ -90,6 +104,7 @@ class PositionMonitor:
                 limits=self._limits,
                 clock=self._clock,
                 alerts=self._alerts,
+                locks=self._locks,
             )
             return MonitorReport(loss=loss, emergency=report)
         if loss.level is LossLevel.WARNING:
@@ -103,7 +118,13 @@ class PositionMonitor:
             self._broker.work_open_orders()
             portfolio = self._broker.portfolio()
         settle_pending(self._broker, self._ledger)  # partial fills, late fills, cancels
-        levels = entry_levels(self._ledger.store, portfolio.positions)
+        with self._road.account() as desk:
+            return self._exit_pass(desk, loss, now)
+
+    def _exit_pass(self, desk: AccountDesk, loss: LossStatus, now: datetime) -> MonitorReport:
+        """Stops, targets and restored stops, with the account lock held."""
+        portfolio = self._broker.portfolio()
+        levels = entry_levels(self._ledger, portfolio.positions)
         signals = position_exits(portfolio.positions, levels, self._limits)
         working = self._release_stops_for_targets(signals, self._broker.open_orders())
         exiting = {o.ticker for o in working if self._is_exit(o.ticker, o.side, portfolio)}
@@ -114,16 +135,17 @@ class PositionMonitor:
             if p.market_price is None
         ]
         todo = [s for s in signals if s.symbol not in exiting]
-        state = self._ledger.trading_state()
-        outcomes = self._exit(todo, portfolio, working, now, state)
+        outcomes = exit_through_road(todo, desk=desk, thread_id=MONITOR_THREAD, now=now)
         for o in outcomes:
-            severity = EventSeverity.INFO if o.order else EventSeverity.ERROR
+            severity = EventSeverity.INFO if o.placed else EventSeverity.ERROR
             self._alert(
                 severity,
                 f"{o.signal.reason.value} {o.signal.symbol}",
                 f"{o.signal.symbol} at {o.signal.price} crossed {o.signal.level}: "
                 + (
-                    f"exit {o.order.client_order_id} sent" if o.order else f"exit failed: {o.error}"
+                    f"exit {o.order.client_order_id} sent"
+                    if o.placed and o.order
+                    else f"exit failed: {o.error}"
                 ),
                 key=f"{o.signal.reason.value}:{o.signal.symbol}:{session_date(now)}",
             )
@@ -132,7 +154,7 @@ class PositionMonitor:
             for p in portfolio.positions.values()
             if p.qty != 0 and p.symbol not in exiting and p.symbol not in {s.symbol for s in todo}
         ]
-        stops = self._restore_stops(unguarded, levels, portfolio, working, now, state)
+        stops = self._restore_stops(unguarded, levels, desk, now)
         return MonitorReport(
             loss=loss, exits=tuple(outcomes), skipped=tuple(skipped), restored_stops=tuple(stops)
         )
@@ -150,26 +172,6 @@ class PositionMonitor:
             )
         )
         self._alert(EventSeverity.CRITICAL, "max drawdown: reducing only", reason, key=reason)
-
-    def _exit(
-        self,
-        signals: list[ExitSignal],
-        portfolio: PortfolioSnapshot,
-        working: list[Order],
-        now: datetime,
-        state: TradingStateRecord,
-    ) -> list[ExitOutcome]:
-        return exit_through_gate(
-            signals,
-            portfolio=portfolio,
-            broker=self._broker,
-            ledger=self._ledger,
-            limits=self._limits,
-            now=now,
-            thread_id=MONITOR_THREAD,
-            trading_state=state,
-            open_orders=working,
-        )
 
     def _our_stops(self) -> set[str]:
         return {
@@ -205,10 +207,8 @@ class PositionMonitor:
         self,
         positions: list[Position],
         levels: dict[str, ProtectiveLevels],
-        portfolio: PortfolioSnapshot,
-        working: list[Order],
+        desk: AccountDesk,
         now: datetime,
-        state: TradingStateRecord,
     ) -> list[ExitOutcome]:
         """Rest a broker-side stop for every open position that has no exit working."""
         signals = []
@@ -216,18 +216,22 @@ class PositionMonitor:
             stop = effective_levels(p, levels.get(p.symbol), self._limits).stop_loss
             if stop is None or p.market_price is None:
                 continue
-            side = OrderSide.SELL if p.qty > 0 else OrderSide.BUY
             signals.append(
                 ExitSignal(
-                    p.symbol, side, abs(p.qty), ExitReason.PROTECTIVE_STOP, p.market_price, stop
+                    p.symbol,
+                    closing_side(p.qty),
+                    abs(p.qty),
+                    ExitReason.PROTECTIVE_STOP,
+                    p.market_price,
+                    stop,
                 )
             )
-        return self._exit(signals, portfolio, working, now, state)
+        return exit_through_road(signals, desk=desk, thread_id=MONITOR_THREAD, now=now)
 
     @staticmethod
     def _is_exit(symbol: str, side: OrderSide, portfolio: PortfolioSnapshot) -> bool:
         held = portfolio.position_qty(symbol)
-        return (held > 0 and side is OrderSide.SELL) or (held < 0 and side is OrderSide.BUY)
+        return held != 0 and side is closing_side(held)
 
     def _alert(self, severity: EventSeverity, title: str, message: str, *, key: str) -> None:
         if self._alerts is None:

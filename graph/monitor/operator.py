@@ -146,7 +146,7 @@ def trading_status(
         open_orders = tuple(o.client_order_id for o in broker.open_orders())
     except BrokerError as exc:
         return TradingStatusView(**base, broker_error=str(exc))
-    baseline, hwm = RiskMemory(ledger.store).current(clock.now())
+    baseline, hwm = RiskMemory(ledger).current(clock.now())
     loss = daily_loss_status(pf.equity, baseline, limits)
     return TradingStatusView(
         **base,

@@ -1,31 +1,29 @@
 """Start-up reconciliation: the ledger and the broker must tell the same story before we trade.
 
 Steps: (1) settle what a crash may have left open: every intent without an order and every
-non-terminal order is looked up by client_order_id and the broker's answer recorded; (2) compare
-the positions the ledger's fills imply with the broker's positions; (3) look for working orders at
-the broker that the ledger has never heard of. Any difference left after (1) sets HALTED with a
-critical alert: an operator must explain it before the system trades again.
+non-terminal order is looked up by client_order_id and the broker's answer recorded, and the legs
+of bracket entries are recorded as orders of their entry's thread (``graph.monitor.legs``), fills
+included; (2) compare the positions the ledger's fills imply with the broker's positions; (3) look
+for working orders at the broker that the ledger has never heard of (an entry's own legs are not
+strangers). Any difference left after (1) sets HALTED with a critical alert: an operator must
+explain it (or adopt the broker's book, ``graph.monitor.adopt``) before the system trades again.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
-
-from domain import EventSeverity, OrderSide, TradingStateRecord, TradingStatus
+from domain import EventSeverity, Order, TradingStateRecord, TradingStatus
+from graph.monitor.legs import record_progress, settle_bracket_legs
 from tools.alerts.dispatcher import AlertDispatcher
 from tools.alerts.model import Alert
 from tools.brokers.base import Broker, BrokerError
 from tools.clock import Clock
-from tools.persistence.schema import OrderIntentRow, OrderRow
 from tools.persistence.sql_ledger import SqlLedger
 
-__all__ = ["ReconciliationReport", "reconcile", "settle_pending"]
-
-_TERMINAL = ("filled", "canceled", "rejected", "expired")
+__all__ = ["ReconciliationReport", "ledger_positions", "reconcile", "settle_pending"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,39 +39,31 @@ class ReconciliationReport:
         return not self.differences
 
 
-def _pending_ids(ledger: SqlLedger) -> list[str]:
-    with ledger.store.sessions() as session:
-        no_order = session.scalars(
-            select(OrderIntentRow.client_order_id)
-            .outerjoin(OrderRow, OrderRow.client_order_id == OrderIntentRow.client_order_id)
-            .where(OrderRow.client_order_id.is_(None))
-        ).all()
-        open_orders = session.scalars(
-            select(OrderRow.client_order_id).where(OrderRow.status.not_in(_TERMINAL))
-        ).all()
-    return sorted(set(no_order) | set(open_orders))
+def ledger_positions(ledger: SqlLedger) -> dict[str, Decimal]:
+    """Signed quantity per symbol that the ledger's recorded fills imply (zeros left out)."""
+    return ledger.net_positions()
 
 
-def _ledger_positions(ledger: SqlLedger) -> dict[str, Decimal]:
-    held: dict[str, Decimal] = defaultdict(Decimal)
-    with ledger.store.sessions() as session:
-        for ticker, side, filled in session.execute(
-            select(OrderRow.ticker, OrderRow.side, OrderRow.filled_qty)
-        ):
-            held[ticker] += filled if side == OrderSide.BUY.value else -filled
-    return {t: q for t, q in held.items() if q != 0}
+def _unsettled_ids(ledger: SqlLedger) -> list[str]:
+    """Intents with no recorded order, and every order the broker may still move."""
+    ids: set[str] = {o.client_order_id for o in ledger.open_orders()}
+    for item in ledger.unsettled_intents():
+        ids.add(item if isinstance(item, str) else item.client_order_id)
+    return sorted(ids)
 
 
-def settle_pending(broker: Broker, ledger: SqlLedger) -> tuple[list[str], list[str], list[str]]:
+def settle_pending(
+    broker: Broker, ledger: SqlLedger, *, unknown_at_broker: Sequence[Order] = ()
+) -> tuple[list[str], list[str], list[str]]:
     """Record the broker's current view of every intent without an order and every working order.
 
-    This is how partial fills, late fills and cancels reach the ledger. Returns (settled,
-    never_sent, differences).
+    This is how partial fills, late fills, cancels and bracket legs reach the ledger. Returns
+    (settled, never_sent, differences).
     """
     settled: list[str] = []
     never_sent: list[str] = []
     differences: list[str] = []
-    for cid in _pending_ids(ledger):
+    for cid in _unsettled_ids(ledger):
         try:
             order = broker.get_order_by_client_id(cid)
         except BrokerError as exc:
@@ -85,15 +75,29 @@ def settle_pending(broker: Broker, ledger: SqlLedger) -> tuple[list[str], list[s
             else:
                 never_sent.append(cid)
             continue
-        ledger.record_order(order)
+        record_progress(ledger, order)
         settled.append(cid)
-    return settled, never_sent, differences
+    legs, unreadable = settle_bracket_legs(
+        broker,
+        ledger,
+        held=ledger_positions(ledger),
+        also=[o.ticker for o in unknown_at_broker],
+    )
+    settled += [cid for cid in legs if cid not in settled]
+    return settled, never_sent, differences + unreadable
 
 
 def reconcile(
     *, broker: Broker, ledger: SqlLedger, clock: Clock, alerts: AlertDispatcher | None = None
 ) -> ReconciliationReport:
-    settled, never_sent, differences = settle_pending(broker, ledger)
+    try:
+        working = broker.open_orders()
+    except BrokerError:
+        working = []  # reported below when the broker is read again
+    known = {o.client_order_id for o in ledger.open_orders()}
+    settled, never_sent, differences = settle_pending(
+        broker, ledger, unknown_at_broker=[o for o in working if o.client_order_id not in known]
+    )
     try:
         broker_positions = {s: p.qty for s, p in broker.portfolio().positions.items() if p.qty != 0}
         known = {o.client_order_id for o in ledger.open_orders()}
@@ -101,7 +105,7 @@ def reconcile(
     except BrokerError as exc:
         broker_positions, strangers = {}, []
         differences.append(f"broker unreadable: {exc}")
-    expected = _ledger_positions(ledger)
+    expected = ledger_positions(ledger)
     for symbol in sorted(set(expected) | set(broker_positions)):
         local, remote = expected.get(symbol, Decimal(0)), broker_positions.get(symbol, Decimal(0))
         if local != remote:

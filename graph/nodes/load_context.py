@@ -1,7 +1,9 @@
 """load_context: portfolio from the broker, the universe, and one point-in-time market snapshot.
 
 Unknown portfolio means no trading: a broker failure here ends the cycle at ``record`` with a
-critical event instead of deciding against a guessed book.
+critical event instead of deciding against a guessed book. The snapshot goes into the context's
+snapshot store once; the state carries only its reference, so checkpoints stay small and a resumed
+thread reads this snapshot, not a newer one.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def load_context(state: CycleState, runtime: Runtime[TradingContext]) -> CycleSt
         }
     universe = sorted(set(request.tickers) | set(portfolio.positions))
     market = build_snapshot(ctx.market_data, universe, as_of=now)
+    market_ref = ctx.snapshots.put(market)
     events = [
         event(
             runtime,
@@ -48,7 +51,7 @@ def load_context(state: CycleState, runtime: Runtime[TradingContext]) -> CycleSt
     ]
     return {
         "portfolio": portfolio,
-        "market": market,
+        "market_ref": market_ref,
         "trading_state": trading_state,
         "universe": universe,
         "events": events,

@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 from domain import GateVerdict, MarketSnapshot, PortfolioSnapshot
 from graph.context import TradingContext
 from graph.nodes._common import request_of
+from graph.nodes.market_access import market_of
 from graph.state import CycleState
 from tools.llm.routing import prompt_hash_for
 
@@ -34,6 +35,7 @@ def record(state: CycleState, runtime: Runtime[TradingContext]) -> CycleState:
     }
     placed = {o.client_order_id for o in state.get("orders", [])}
     model = ctx.llm.model_name if ctx.llm is not None else "rules"
+    market = market_of(state, runtime) if state.get("decisions") else None
     for decision in state.get("decisions", []):
         verdict = by_decision.get(decision.decision_id)
         ctx.ledger.record_decision(
@@ -41,9 +43,7 @@ def record(state: CycleState, runtime: Runtime[TradingContext]) -> CycleState:
             decision=decision,
             verdicts=[v for v in state.get("analyst_verdicts", []) if v.ticker == decision.ticker],
             gate_verdict=verdict,
-            inputs_digest=inputs_digest(
-                decision.ticker, state.get("market"), state.get("portfolio")
-            ),
+            inputs_digest=inputs_digest(decision.ticker, market, state.get("portfolio")),
             model=model,
             prompt_hash=prompt_hash_for(ctx.llm, f"portfolio_manager:{decision.ticker}"),
             recorded_at=ctx.clock.now(),

@@ -21,6 +21,7 @@ from domain import (
 from graph.context import TradingContext
 from graph.modes import research_blocks_entry
 from graph.nodes._common import event, mode_of
+from graph.nodes.market_access import market_of
 from graph.state import CycleState
 
 __all__ = ["research_candidates", "research_decisions"]
@@ -30,7 +31,7 @@ def _research(
     tickers: list[str], state: CycleState, runtime: Runtime[TradingContext]
 ) -> tuple[dict[str, ResearchFinding], list[RunEvent]]:
     ctx = runtime.context
-    market = state["market"]
+    market = market_of(state, runtime)
     assert market is not None
     findings: dict[str, ResearchFinding] = {}
     events: list[RunEvent] = []

@@ -22,6 +22,7 @@ from domain import (
 )
 from graph.context import TradingContext
 from graph.nodes._common import event
+from graph.nodes.market_access import market_of
 from graph.risk.gate import evaluate_intents
 from graph.risk.gather import gather_gate_snapshot
 from graph.state import CycleState
@@ -51,7 +52,7 @@ def risk_gate(state: CycleState, runtime: Runtime[TradingContext]) -> CycleState
                 intents, ReasonCode.HUMAN_REJECTED, f"rejected by {approval.approver}{note}"
             )
         }
-    market = state["market"]
+    market = market_of(state, runtime)
     assert market is not None
     try:
         snapshot = gather_gate_snapshot(

@@ -11,13 +11,14 @@ from langgraph.runtime import Runtime
 from agents.strategies.registry import run_strategies
 from domain import Direction, StrategySignal
 from graph.context import TradingContext
+from graph.nodes.market_access import market_of
 from graph.state import CycleState
 
 __all__ = ["strategy_engine"]
 
 
 def strategy_engine(state: CycleState, runtime: Runtime[TradingContext]) -> CycleState:
-    market = state["market"]
+    market = market_of(state, runtime)
     portfolio = state["portfolio"]
     assert market is not None and portfolio is not None  # routed here only when both are known
     min_confidence = runtime.context.settings.thresholds.min_signal_confidence

@@ -17,6 +17,7 @@ from config.settings import RiskParameters
 from domain import GateOutcome, GateReason, GateVerdict, OrderIntent, OrderSide, ReasonCode
 from graph.risk.book import ExposureBook
 from graph.risk.check import EntryCheck, dec, floor_to_step, reason
+from graph.risk.pricing import sizing_price
 from graph.risk.rules import ENTRY_RULES
 from graph.risk.snapshot import GateSnapshot
 
@@ -35,12 +36,6 @@ def evaluate_intents(
     """One verdict per intent, in order; pure: same inputs, same verdicts."""
     book = ExposureBook.from_snapshot(snapshot)
     return [_evaluate_one(intent, snapshot, limits, book) for intent in intents]
-
-
-def _sizing_price(intent: OrderIntent) -> Decimal:
-    if intent.side is OrderSide.BUY and intent.limit_price is not None:
-        return max(intent.reference_price, intent.limit_price)
-    return intent.reference_price
 
 
 def _evaluate_one(
@@ -62,7 +57,10 @@ def _evaluate_one(
         book.charge_exit(intent.ticker, sign * closing)
     if allowed_opening > 0:
         book.charge_entry(
-            intent.ticker, sign * allowed_opening, _sizing_price(intent), snapshot.now
+            intent.ticker,
+            sign * allowed_opening,
+            sizing_price(intent, snapshot.quotes.get(intent.ticker)),
+            snapshot.now,
         )
     if approved == 0:
         outcome = GateOutcome.VETOED
@@ -104,7 +102,7 @@ def _judge_opening(
         opening_qty=opening,
         residual_qty=residual,
         direction=sign,
-        price=_sizing_price(intent),
+        price=sizing_price(intent, snapshot.quotes.get(intent.ticker)),
         snapshot=snapshot,
         limits=limits,
         book=book,

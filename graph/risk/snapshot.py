@@ -7,7 +7,14 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from domain import AssetStatus, MarketSnapshot, Order, PortfolioSnapshot, TradingStateRecord
+from domain import (
+    AssetStatus,
+    MarketSnapshot,
+    Order,
+    PortfolioSnapshot,
+    Quote,
+    TradingStateRecord,
+)
 from domain._base import DomainModel
 
 __all__ = ["AccountRiskState", "GateSnapshot"]
@@ -39,7 +46,12 @@ class GateSnapshot(DomainModel):
     trading_state: TradingStateRecord = Field(default_factory=TradingStateRecord)
     open_orders: tuple[Order, ...] = ()
     assets: dict[str, AssetStatus] = Field(default_factory=dict)
-    """Asset master entries; empty means the broker has none (local paper) and the check is off."""
+    """Asset master entries for the tickers asked about (missing: unknown or unreadable)."""
+    asset_master: bool = False
+    """The broker has an asset master. Then a ticker missing from ``assets`` is vetoed as unknown
+    (fail closed); without one (local paper) and with no entries the check is off."""
+    quotes: dict[str, Quote] = Field(default_factory=dict)
+    """The broker's current quote per entry ticker; missing means the data feed's bar stands."""
     sectors: dict[str, str] = Field(default_factory=dict)
     """Symbol -> sector for the sector cap; symbols without one form their own bucket."""
     market_open: bool | None = None

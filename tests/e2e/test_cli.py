@@ -1,4 +1,8 @@
-"""The CLI as a user runs it: a real subprocess, real SQLite files, real SIGKILLs."""
+"""The CLI as a user runs it: a real subprocess, real SQLite files, real SIGKILLs.
+
+Hermetic: every subprocess runs in its own temporary working directory (so no ``.env`` is read)
+with an explicit environment that carries no broker, LLM, data or trading settings of the user.
+"""
 
 from __future__ import annotations
 
@@ -7,37 +11,83 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from api.replays import replay_home, replay_key
 from config.settings import load_settings
 from graph.assembly import build_context
 
 TICKERS = "AAPL,MSFT,NVDA,AMZN,META,TSLA,GOOGL,JPM"
 AS_OF = "2025-03-11T15:00:00"  # a session where the synthetic market yields an approved entry
-_PASSTHROUGH = ("PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR")
+REPO = Path(__file__).resolve().parents[2]
+CLI_TREE = Path(os.environ.get("HG_CLI_TREE", str(REPO)))
+"""The tree whose CLI the subprocesses run: this checkout, or (to watch these tests fail on an
+older revision) a ``git archive`` export of it named by HG_CLI_TREE."""
+_PASSTHROUGH = ("PATH", "LANG", "SYSTEMROOT", "TMPDIR")
+_STRIPPED_PREFIXES = (
+    "APCA_",
+    "OPENAI_",
+    "OLLAMA_",
+    "FINANCIAL_DATASETS_",
+    "HEDGEGRAPH_",
+    "RISK__",
+    "THRESHOLDS__",
+    "LLM_",
+    "DATA_",
+    "BROKER",
+    "TRADING_",
+    "DATABASE_URL",
+    "CHECKPOINT_URL",
+    "REDIS_URL",
+)
 
 
-def _env(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k in _PASSTHROUGH}
-    env["HEDGEGRAPH_HOME"] = str(home)
+def clean_env(home: Path, **extra: str) -> dict[str, str]:
+    """Only PATH and locale from the parent; never a trading, broker, LLM or data setting."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k in _PASSTHROUGH and not k.upper().startswith(_STRIPPED_PREFIXES)
+    }
+    env.update(
+        HOME=str(home),
+        HEDGEGRAPH_HOME=str(home),
+        PYTHONPATH=str(CLI_TREE),
+        COLUMNS=extra.pop("COLUMNS", "100"),
+    )
     env.update(extra)
     return env
+
+
+def cli(
+    home: Path, *args: str, cwd: Path | None = None, **extra: str
+) -> subprocess.CompletedProcess[str]:
+    """``hedgegraph ARGS`` in a fresh working directory under ``home`` (no .env can be read)."""
+    workdir = cwd or home.parent / f"{home.name}-cwd"
+    workdir.mkdir(parents=True, exist_ok=True)
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        env=clean_env(home, **extra),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=workdir,
+    )
 
 
 def _cli(home: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     if args and args[0] in ("run", "approve") and "--help" not in args and "--as-of" not in args:
         args = (*args, "--as-of", AS_OF)
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        env=_env(home, **extra),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=Path(__file__).resolve().parents[2],
-    )
+    return cli(home, *args, **extra)
+
+
+def replay_account(home: Path) -> Path:
+    """Where the replays at AS_OF keep their paper account and ledger."""
+    return replay_home(home, replay_key(datetime.fromisoformat(AS_OF)))
 
 
 def _json(proc: subprocess.CompletedProcess[str]) -> dict[str, Any]:
@@ -65,9 +115,9 @@ def _start_supervised(home: Path, thread: str) -> dict[str, Any]:
 def _broker_order_count(
     home: Path, client_order_ids: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> int:
-    """Ask the paper broker itself (its own SQLite file) which of these orders it holds."""
+    """Ask the replay's paper broker itself (its own SQLite file) which orders it holds."""
     monkeypatch.chdir(home)
-    context = build_context(load_settings(hedgegraph_home=home))
+    context = build_context(load_settings(hedgegraph_home=replay_account(home)))
     return sum(context.broker.get_order_by_client_id(c) is not None for c in client_order_ids)
 
 
@@ -170,7 +220,9 @@ def test_approval_after_the_decision_expired_is_vetoed_by_the_gate(tmp_path: Pat
     assert waiting["pending_approval"]
     # approve a day later: the decision's time to live has long passed
     late = _cli(tmp_path, "approve", "--thread", "s3", "--json", "--as-of", "2025-03-12T15:00:00")
-    done = _json(late)
+    assert late.returncode == 3, late.stderr  # ran, but could not trade
+    done = json.loads(late.stdout)
+    assert "decision_expired" in done["could_not_trade"]
     assert done["orders"] == []
     codes = {r["code"] for v in done["verdicts"] for r in v["reasons"]}
     assert "decision_expired" in codes
@@ -191,9 +243,9 @@ def test_as_of_is_refused_for_a_real_broker(tmp_path: Path) -> None:
 
 
 def test_halt_from_the_cli_survives_into_the_next_run(tmp_path: Path) -> None:
-    halted = _cli(tmp_path, "halt", "--reason", "operator drill", "--json")
+    halted = _cli(tmp_path, "halt", "--reason", "operator drill", "--json", "--replay", AS_OF)
     assert halted.returncode == 0, halted.stderr
-    status = _cli(tmp_path, "status", "--json")
+    status = _cli(tmp_path, "status", "--json", "--replay", AS_OF)
     assert json.loads(status.stdout)["status"] == "halted"
     doc = _json(_cli(tmp_path, "run", "--tickers", TICKERS, "--json", "--thread", "h1"))
     entries = [v for v in doc["verdicts"] if not v["intent"]["reduces_position"]]
@@ -224,7 +276,7 @@ def test_a_broker_position_the_ledger_cannot_explain_halts_trading(
     from domain import OrderIntent, OrderSide
 
     monkeypatch.chdir(tmp_path)
-    context = build_context(load_settings(hedgegraph_home=tmp_path))
+    context = build_context(load_settings(hedgegraph_home=replay_account(tmp_path)))
     stranger = OrderIntent(
         client_order_id="manual-1",
         decision_id="manual",
@@ -244,5 +296,5 @@ def test_a_broker_position_the_ledger_cannot_explain_halts_trading(
     assert doc["orders"] == [] or all(
         v["intent"]["reduces_position"] for v in doc["verdicts"] if v["outcome"] != "vetoed"
     )
-    status = json.loads(_cli(tmp_path, "status", "--json").stdout)
+    status = json.loads(_cli(tmp_path, "status", "--json", "--replay", AS_OF).stdout)
     assert status["status"] == "halted"

@@ -4,7 +4,8 @@ Bars come from the recorded response shared/data/alpaca/corollary_stock_bars_dai
 SPY, 2026-08-03..14, keys ``c,h,l,n,o,t,v,vw``); latest quotes from the documented example in
 openapi_market_data.yaml. The server checks the APCA key headers, filters by ``start``/``end``,
 pages with ``limit``/``next_page_token`` the way the real API does, and reuses the fault knobs
-of the Financial Datasets fake.
+of the Financial Datasets fake. ``set_quote`` sets a symbol's latest quote (the quote knob); a
+symbol without one is answered with no quote, as Alpaca does.
 """
 
 from __future__ import annotations
@@ -48,6 +49,20 @@ class AlpacaDataFake:
         spec = yaml.safe_load((self.samples / "openapi_market_data.yaml").read_text())
         example = spec["paths"]["/v2/stocks/quotes/latest"]["get"]["responses"]["200"]["content"]
         self.quotes = example["application/json"]["examples"]["quotes"]["value"]["quotes"]
+
+    def set_quote(self, symbol: str, *, bid: float, ask: float, at: str | None = None) -> None:
+        """Quote knob: the next latest-quote answers for ``symbol`` carry this bid and ask."""
+        self.quotes[symbol] = {
+            "ap": ask,
+            "as": 1,
+            "ax": "Q",
+            "bp": bid,
+            "bs": 1,
+            "bx": "Q",
+            "c": ["R"],
+            "t": at or "2026-08-14T19:59:59.123456789Z",
+            "z": "C",
+        }
 
     def fail_next(self, *faults: Fault) -> None:
         self.faults.extend(faults)

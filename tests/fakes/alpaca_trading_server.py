@@ -11,6 +11,15 @@ Fault knobs (``FakeAlpaca.faults``, consumed one per ``POST /v2/orders``): ``tim
 not filled). ``lookup_faults`` fail ``GET /v2/orders:by_client_order_id`` with 503 and
 ``lookup_misses`` answer it 404 although the order exists; ``fill_on_cancel`` makes the next
 cancel lose the race to a fill.
+
+Order lists page the way Alpaca does: at most ``limit`` (default 50) and never more than
+``max_page_size`` (Alpaca: 500) orders per answer, filtered by ``after``/``until`` (exclusive, on
+``submitted_at``) and sorted by ``direction``; ``nested=true`` rolls bracket legs up under their
+parent instead of listing them. Bracket legs are one-cancels-other: ``work()`` fills every resting
+order the current prices reach and cancels a filled leg's sibling. Asset knobs: ``asset_faults``
+answers the next N ``GET /v2/assets/{symbol}`` with 503, ``unknown_assets`` answers 404 for those
+symbols (as does any symbol without a price). ``enforce_available_qty`` refuses a sell of a long
+beyond what working sells leave available, as Alpaca does.
 """
 
 from __future__ import annotations
@@ -41,6 +50,11 @@ def _ts(at: datetime) -> str:
     return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def _instant(raw: str) -> datetime:
+    at = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
 def _wire_decimal(value: Any) -> str | None:
     """Alpaca sends prices and amounts as decimal strings."""
     return None if value is None else str(Decimal(str(value)))
@@ -62,6 +76,15 @@ class FakeAlpaca:
     lookup_faults: int = 0
     lookup_misses: int = 0
     fill_on_cancel: bool = False
+    max_page_size: int = 500
+    """Most orders one ``GET /v2/orders`` answers, whatever ``limit`` asks (Alpaca: 500)."""
+    asset_faults: int = 0
+    """The next N asset lookups answer 503."""
+    unknown_assets: set[str] = field(default_factory=set)
+    """Symbols the asset endpoint answers 404 for although they have a price."""
+    enforce_available_qty: bool = False
+    """Refuse (403) a sell of a long beyond the shares not already held by working sells, as
+    Alpaca does: a bracket's legs hold the position once, so an exit must cancel them first."""
     orders: dict[str, dict[str, Any]] = field(default_factory=dict)
     positions: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     hidden: set[str] = field(default_factory=set)
@@ -78,6 +101,55 @@ class FakeAlpaca:
 
     def submissions_for(self, client_order_id: str) -> int:
         return sum(1 for o in self.orders.values() if o["client_order_id"] == client_order_id)
+
+    def available_to_sell(self, symbol: str) -> Decimal:
+        """Long shares not held by working sells (one OCO pair holds its quantity once)."""
+        held = self.positions.get(symbol, {}).get("qty", Decimal(0))
+        claims: dict[str, Decimal] = {}
+        for o in self.orders.values():
+            if o["symbol"] == symbol and o["side"] == "sell" and o["status"] in _OPEN:
+                key = o.get("parent_id") or o["id"]
+                left = Decimal(o["qty"]) - Decimal(o["filled_qty"])
+                claims[key] = max(claims.get(key, Decimal(0)), left)
+        return held - sum(claims.values(), Decimal(0))
+
+    def legs_of(self, order_id: str) -> list[dict[str, Any]]:
+        """The bracket legs of a parent order (the same records the order lists show)."""
+        return [o for o in self.orders.values() if o.get("parent_id") == order_id]
+
+    def wire(self, order: dict[str, Any], *, nested: bool) -> dict[str, Any]:
+        """An order as Alpaca sends it: legs only when nested, no internal fields."""
+        out = {k: v for k, v in order.items() if k != "parent_id"}
+        if order["order_class"] != "simple" and not order.get("parent_id"):
+            out["legs"] = (
+                [self.wire(leg, nested=False) for leg in self.legs_of(order["id"])]
+                if nested
+                else None
+            )
+        return out
+
+    def work(self) -> list[dict[str, Any]]:
+        """The exchange: fill every working order the current prices reach; OCO legs cancel.
+
+        A leg works only once its parent has filled; when one leg fills its sibling is canceled.
+        """
+        filled = []
+        with self.lock:
+            for order in list(self.orders.values()):
+                if order["status"] not in _OPEN or not self.is_open:
+                    continue
+                parent = self.orders.get(order.get("parent_id") or "")
+                if parent is not None and parent["status"] != "filled":
+                    continue
+                if not self.marketable(order):
+                    continue
+                self.fill(order)
+                filled.append(order)
+                if parent is not None:
+                    for sibling in self.legs_of(parent["id"]):
+                        if sibling["id"] != order["id"] and sibling["status"] in _OPEN:
+                            sibling.update(status="canceled", canceled_at=_ts(datetime.now(UTC)))
+        return filled
 
     def fill(self, order: dict[str, Any], qty: Decimal | None = None) -> None:
         """Fill ``qty`` more (default: the rest) at the current price; moves cash and positions."""
@@ -162,8 +234,10 @@ class FakeAlpaca:
             qty = Decimal(str(body["notional"])) / self.prices[body["symbol"]]
             order["qty"] = str(qty.quantize(Decimal("0.000000001")))
         self.orders[order["id"]] = order
-        for leg in legs or []:  # listed on their own unless ``nested=true``, as Alpaca does
-            self.orders[leg["id"]] = {**order, **leg, "legs": None, "parent_id": order["id"]}
+        for i, leg in enumerate(legs or []):  # listed on their own unless ``nested=true``
+            record = {**order, **leg, "legs": None, "parent_id": order["id"]}
+            self.orders[leg["id"]] = record
+            order["legs"][i] = record  # one record per leg: the parent shows its live state
         return order
 
     def _leg(
@@ -295,7 +369,10 @@ def build_app(fake: FakeAlpaca) -> FastAPI:
 
     @app.get("/v2/assets/{symbol}")
     async def asset(symbol: str) -> Any:
-        if symbol not in fake.prices:
+        if fake.asset_faults > 0:
+            fake.asset_faults -= 1
+            return _error(503, 50300000, "service unavailable")
+        if symbol not in fake.prices or symbol in fake.unknown_assets:
             return _error(404, 40410000, "asset not found")
         base = {
             "id": str(uuid.uuid5(uuid.NAMESPACE_DNS, symbol)),
@@ -333,6 +410,11 @@ def build_app(fake: FakeAlpaca) -> FastAPI:
         with fake.lock:
             if fake.by_client_id(body.get("client_order_id", "")) is not None:
                 return _error(422, 40010001, "client_order_id must be unique")
+            if fake.enforce_available_qty and body["side"] == "sell":
+                held = fake.positions.get(body["symbol"], {}).get("qty", Decimal(0))
+                available = fake.available_to_sell(body["symbol"])
+                if held > 0 and Decimal(str(body.get("qty") or 0)) > available:
+                    return _error(403, 40310000, f"insufficient qty available ({available})")
             order = fake.new_order(body)
             if fault == "hidden":
                 fake.hidden.add(order["id"])
@@ -344,23 +426,40 @@ def build_app(fake: FakeAlpaca) -> FastAPI:
             await asyncio.sleep(fake.hang_seconds)
         if fault == "5xx_after_accept":
             return _error(500, 50000000, "internal server error")
-        return order
+        return fake.wire(order, nested=True)
 
     @app.get("/v2/orders")
     async def list_orders(
-        status: str = "open", limit: int = 50, symbols: str | None = None, nested: bool = False
+        status: str = "open",
+        limit: int = 50,
+        symbols: str | None = None,
+        nested: bool = False,
+        after: str | None = None,
+        until: str | None = None,
+        direction: str = "desc",
     ) -> Any:
         wanted = set(symbols.split(",")) if symbols else None
+        since = _instant(after) if after else None
+        before = _instant(until) if until else None
         out = []
-        for o in sorted(fake.orders.values(), key=lambda o: o["submitted_at"], reverse=True):
+        rows = sorted(
+            fake.orders.values(),
+            key=lambda o: _instant(o["submitted_at"]),
+            reverse=direction != "asc",
+        )
+        for o in rows:
             if o["id"] in fake.hidden or (wanted and o["symbol"] not in wanted):
                 continue
             if nested and o.get("parent_id"):
                 continue
-            is_open = o["status"] in _OPEN
+            at = _instant(o["submitted_at"])
+            if (since is not None and at <= since) or (before is not None and at >= before):
+                continue
+            legs = fake.legs_of(o["id"]) if nested else []
+            is_open = any(x["status"] in _OPEN for x in [o, *legs])
             if status == "all" or (status == "open") == is_open:
-                out.append(o)
-        return out[:limit]
+                out.append(fake.wire(o, nested=nested))
+        return out[: min(limit, fake.max_page_size)]
 
     @app.get("/v2/orders:by_client_order_id")
     async def by_client_id(client_order_id: str) -> Any:
@@ -371,12 +470,16 @@ def build_app(fake: FakeAlpaca) -> FastAPI:
             fake.lookup_misses -= 1
             return _error(404, 40410000, "order not found")
         order = fake.by_client_id(client_order_id)
-        return order if order is not None else _error(404, 40410000, "order not found")
+        if order is None:
+            return _error(404, 40410000, "order not found")
+        return fake.wire(order, nested=False)
 
     @app.get("/v2/orders/{order_id}")
-    async def by_id(order_id: str) -> Any:
+    async def by_id(order_id: str, nested: bool = False) -> Any:
         order = fake.orders.get(order_id)
-        return order if order is not None else _error(404, 40410000, "order not found")
+        if order is None:
+            return _error(404, 40410000, "order not found")
+        return fake.wire(order, nested=nested)
 
     @app.delete("/v2/orders/{order_id}")
     async def cancel(order_id: str) -> Any:
@@ -389,7 +492,13 @@ def build_app(fake: FakeAlpaca) -> FastAPI:
                 fake.fill(order)
             if order["status"] not in _OPEN:
                 return _error(422, 42210000, "order is not cancelable")
-            order.update(status="canceled", canceled_at=_ts(datetime.now(UTC)))
+            now = _ts(datetime.now(UTC))
+            order.update(status="canceled", canceled_at=now)
+            # A bracket goes as a whole: its parent with its legs, a leg with its OCO sibling.
+            parent_id = order.get("parent_id") or order["id"]
+            for leg in fake.legs_of(parent_id):
+                if leg["status"] in _OPEN:
+                    leg.update(status="canceled", canceled_at=now)
         return Response(status_code=204)
 
     return app

@@ -1,62 +1,81 @@
-"""Build the alert dispatcher from the environment (no sinks configured: alerts are only logged).
+"""Build the alert dispatcher from Settings' ``alerts`` section (no sinks: alerts are only logged).
 
-Names: HEDGEGRAPH_ALERT_SMTP_HOST, _SMTP_PORT (25), _SMTP_FROM, _SMTP_USER, _SMTP_PASSWORD,
-_SMTP_STARTTLS (true/false); HEDGEGRAPH_ALERT_EMAIL_INFO / _WARNING / _ERROR / _CRITICAL
-(comma-separated recipients, routed by severity); HEDGEGRAPH_ALERT_WEBHOOKS (comma-separated
-URLs; discord.com URLs get Discord payloads, others Slack's).
+The section (config/alerts.py) is read from ``ALERTS__SMTP_HOST`` ... or the older
+``HEDGEGRAPH_ALERT_SMTP_HOST`` names; recipients are routed by severity; discord.com webhook URLs
+get Discord payloads, others Slack's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from pydantic import ValidationError
+
+from config.alert_env import ALERT_ENV_PREFIX, alerts_from_env
+from config.alerts import AlertSettings
+from config.settings import Settings
 from domain import EventSeverity
 from tools.alerts.dispatcher import AlertDispatcher
-from tools.alerts.model import AlertSink
+from tools.alerts.model import AlertJournal, AlertSink
 from tools.alerts.smtp import SmtpSink
 from tools.alerts.webhook import WebhookSink
 from tools.clock import Clock
 
-__all__ = ["AlertConfigError", "dispatcher_from_env"]
-
-_P = "HEDGEGRAPH_ALERT_"
+__all__ = [
+    "AlertConfigError",
+    "dispatcher_from_alert_settings",
+    "dispatcher_from_env",
+    "dispatcher_from_settings",
+]
 
 
 class AlertConfigError(ValueError):
     """An alert setting is malformed; the message names it."""
 
 
-def _list(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
+def dispatcher_from_alert_settings(
+    alerts: AlertSettings, *, clock: Clock, journal: AlertJournal | None = None
+) -> AlertDispatcher:
+    """One SMTP sink when a host is set, one webhook sink per URL; ``journal`` stores each alert."""
+    sinks: list[AlertSink] = []
+    if alerts.smtp_host and alerts.smtp_from:
+        password = alerts.smtp_password.get_secret_value() if alerts.smtp_password else None
+        sinks.append(
+            SmtpSink(
+                host=alerts.smtp_host,
+                port=alerts.smtp_port,
+                sender=alerts.smtp_from,
+                routes={
+                    EventSeverity(severity): to
+                    for severity, to in alerts.recipients_by_severity.items()
+                },
+                username=alerts.smtp_user,
+                password=password,
+                starttls=alerts.smtp_starttls,
+            )
+        )
+    for url in alerts.webhooks:
+        sinks.append(WebhookSink(url, style="discord" if "discord.com" in url else "slack"))
+    return AlertDispatcher(sinks, clock=clock, journal=journal)
+
+
+def dispatcher_from_settings(
+    settings: Settings, *, clock: Clock, journal: AlertJournal | None = None
+) -> AlertDispatcher:
+    """The dispatcher for ``settings.alerts`` (validated when the settings were loaded)."""
+    return dispatcher_from_alert_settings(settings.alerts, clock=clock, journal=journal)
 
 
 def dispatcher_from_env(environ: Mapping[str, str], *, clock: Clock) -> AlertDispatcher:
-    sinks: list[AlertSink] = []
-    host = environ.get(f"{_P}SMTP_HOST")
-    if host:
-        sender = environ.get(f"{_P}SMTP_FROM")
-        if not sender:
-            raise AlertConfigError(f"{_P}SMTP_FROM: required when {_P}SMTP_HOST is set")
-        try:
-            port = int(environ.get(f"{_P}SMTP_PORT", "25"))
-        except ValueError:
-            raise AlertConfigError(f"{_P}SMTP_PORT: not a port number") from None
-        routes = {
-            sev: _list(environ.get(f"{_P}EMAIL_{sev.value.upper()}")) for sev in EventSeverity
-        }
-        if not any(routes.values()):
-            raise AlertConfigError(f"{_P}EMAIL_<SEVERITY>: no recipients for {_P}SMTP_HOST")
-        sinks.append(
-            SmtpSink(
-                host=host,
-                port=port,
-                sender=sender,
-                routes=routes,
-                username=environ.get(f"{_P}SMTP_USER"),
-                password=environ.get(f"{_P}SMTP_PASSWORD"),
-                starttls=environ.get(f"{_P}SMTP_STARTTLS", "false").lower() == "true",
-            )
-        )
-    for url in _list(environ.get(f"{_P}WEBHOOKS")):
-        sinks.append(WebhookSink(url, style="discord" if "discord.com" in url else "slack"))
-    return AlertDispatcher(sinks, clock=clock)
+    """Thin wrapper for callers not yet on Settings: ``HEDGEGRAPH_ALERT_*`` from ``environ``."""
+    try:
+        alerts = AlertSettings(**alerts_from_env(environ))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if first["loc"]:
+            key = str(first["loc"][0])
+        else:  # a rule across fields: its message starts with the field it blames
+            key, _, message = message.partition(": ")
+        raise AlertConfigError(f"{ALERT_ENV_PREFIX}{key.upper()}: {message}") from None
+    return dispatcher_from_alert_settings(alerts, clock=clock)

@@ -24,9 +24,24 @@ from alpaca.trading.requests import (
     TakeProfitRequest,
 )
 
-from domain import AssetStatus, Order, OrderIntent, OrderSide, OrderStatus, OrderType, Position
+from domain import (
+    AssetStatus,
+    Order,
+    OrderIntent,
+    OrderLeg,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    Position,
+)
 
-__all__ = ["asset_status", "order_from_alpaca", "order_request", "position_from_alpaca"]
+__all__ = [
+    "asset_status",
+    "is_multi_leg",
+    "order_from_alpaca",
+    "order_request",
+    "position_from_alpaca",
+]
 
 _STATUS = {
     AlpacaStatus.NEW: OrderStatus.NEW,
@@ -98,11 +113,29 @@ def order_request(intent: OrderIntent, qty: Decimal, *, fractionable: bool) -> O
     return MarketOrderRequest(**fields)
 
 
-def order_from_alpaca(order: AlpacaOrder | dict[str, Any]) -> Order:
+def is_multi_leg(order: AlpacaOrder) -> bool:
+    """A bracket / OCO / OTO order: a parent with legs, or one of those legs."""
+    return order.order_class not in (None, OrderClass.SIMPLE)
+
+
+def _leg_name(order: AlpacaOrder) -> OrderLeg:
+    """A bracket's limit leg takes the profit; its stop (or stop-limit) leg stops the loss."""
+    kind = str(getattr(order.type or order.order_type, "value", ""))
+    return OrderLeg.TAKE_PROFIT if kind == "limit" else OrderLeg.STOP_LOSS
+
+
+def order_from_alpaca(
+    order: AlpacaOrder | dict[str, Any], *, parent_client_order_id: str | None = None
+) -> Order:
+    """Our view of an Alpaca order; nested legs become ``legs`` linked to this order."""
     if isinstance(order, dict):  # raw_data clients; ours never are, but the type allows it
         order = AlpacaOrder(**order)
     status = _STATUS.get(AlpacaStatus(order.status), OrderStatus.ACCEPTED)
     submitted = order.submitted_at or order.created_at or datetime.now(UTC)
+    legs = tuple(
+        order_from_alpaca(leg, parent_client_order_id=order.client_order_id)
+        for leg in order.legs or ()
+    )
     return Order(
         broker_order_id=str(order.id),
         client_order_id=order.client_order_id,
@@ -116,6 +149,9 @@ def order_from_alpaca(order: AlpacaOrder | dict[str, Any]) -> Order:
         limit_price=_dec(order.limit_price),
         submitted_at=submitted,
         updated_at=order.updated_at,
+        parent_client_order_id=parent_client_order_id,
+        leg=_leg_name(order) if parent_client_order_id is not None else None,
+        legs=legs,
     )
 
 

@@ -10,26 +10,37 @@ fill keeps the fill: the order is read back and nothing is raised.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import requests
+from alpaca.common.enums import Sort
 from alpaca.common.exceptions import APIError
 from alpaca.common.rest import RESTClient
 from alpaca.trading.client import TradingClient
 from alpaca.trading.enums import OrderSide as AlpacaSide
 from alpaca.trading.enums import QueryOrderStatus
 from alpaca.trading.enums import TimeInForce as AlpacaTif
-from alpaca.trading.requests import GetOrdersRequest, MarketOrderRequest, OrderRequest
+from alpaca.trading.models import Order as AlpacaOrder
+from alpaca.trading.requests import (
+    GetOrderByIdRequest,
+    GetOrdersRequest,
+    MarketOrderRequest,
+    OrderRequest,
+)
 
 from config.settings import Settings
-from domain import AssetStatus, Order, OrderIntent, OrderSide, PortfolioSnapshot
+from domain import AssetStatus, Order, OrderIntent, OrderSide, PortfolioSnapshot, Quote
 from tools.brokers._alpaca_mapping import (
     asset_status,
+    is_multi_leg,
     order_from_alpaca,
     order_request,
     position_from_alpaca,
 )
+from tools.brokers._alpaca_quotes import AlpacaQuotes
 from tools.brokers.base import (
     AmbiguousSubmissionError,
     BrokerError,
@@ -43,6 +54,10 @@ __all__ = ["LIVE_URL", "PAPER_URL", "AlpacaAccount", "AlpacaBroker", "build_alpa
 
 log = logging.getLogger(__name__)
 _DUPLICATE_CODE = 40010001
+MAX_PAGE = 500
+"""Alpaca answers at most 500 orders per list request."""
+_LEG_LOOKBACK = timedelta(minutes=5)
+"""How far before its oldest working leg we look for the parent (legs are created with it)."""
 
 
 class _TimeoutSession(requests.Session):
@@ -114,6 +129,8 @@ class AlpacaBroker:
         paper: bool = True,
         clock: Clock,
         timeout_seconds: float = 10.0,
+        data_url: str | None = None,
+        page_size: int = MAX_PAGE,
     ) -> None:
         self.paper = paper
         self.base_url = base_url
@@ -127,6 +144,10 @@ class AlpacaBroker:
             timeout=timeout_seconds,
         )
         self._fractionable: dict[str, bool] = {}
+        self._page_size = max(1, min(page_size, MAX_PAGE))
+        self._quotes = AlpacaQuotes(
+            api_key=api_key, secret_key=secret_key, data_url=data_url, timeout=timeout_seconds
+        )
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -150,13 +171,28 @@ class AlpacaBroker:
         return bool(self._call(self._client.get_clock).is_open)
 
     def asset(self, symbol: str) -> AssetStatus:
+        """The asset entry; ``BrokerError`` when unknown (404) or unreadable (5xx, timeout).
+
+        Never a default: an asset we cannot read is not known to be tradable.
+        """
         status = asset_status(self._call(self._client.get_asset, symbol))
         self._fractionable[symbol] = status.fractionable
         return status
 
+    def latest_quote(self, symbol: str) -> Quote | None:
+        """Alpaca's latest best bid/ask (APCA_API_DATA_URL); ``BrokerError`` when unreadable."""
+        return self._quotes.latest_quote(symbol)
+
     def get_order_by_client_id(self, client_order_id: str) -> Order | None:
+        """The order for our id; a bracket parent comes with its legs (read nested by id)."""
         try:
-            return order_from_alpaca(self._client.get_order_by_client_id(client_order_id))
+            raw: AlpacaOrder = self._client.get_order_by_client_id(client_order_id)  # type: ignore[assignment]
+            if is_multi_leg(raw) and not raw.legs:
+                nested: AlpacaOrder = self._client.get_order_by_id(  # type: ignore[assignment]
+                    raw.id, GetOrderByIdRequest(nested=True)
+                )
+                raw = nested if nested.legs else raw
+            return order_from_alpaca(raw)
         except APIError as exc:
             if _status(exc) == 404:
                 return None
@@ -165,12 +201,56 @@ class AlpacaBroker:
             raise BrokerError(f"order lookup {client_order_id} failed: {exc}") from exc
 
     def open_orders(self) -> list[Order]:
-        request = GetOrdersRequest(status=QueryOrderStatus.OPEN, limit=500, nested=False)
-        return [order_from_alpaca(o) for o in self._call(self._client.get_orders, request)]
+        """Every working order, every page of them, bracket legs linked to their parent entry.
 
-    def recent_orders(self, limit: int = 500) -> list[Order]:
+        Alpaca lists a bracket's legs as orders of their own once the entry has filled and does
+        not say whose they are; a nested listing since shortly before the oldest leg names the
+        parent, so the gate can hold one OCO pair against the position once.
+        """
+        working = self._all_pages(QueryOrderStatus.OPEN, nested=False)
+        return self._link_legs(working)
+
+    def recent_orders(self, limit: int = MAX_PAGE) -> list[Order]:
         request = GetOrdersRequest(status=QueryOrderStatus.ALL, limit=limit, nested=False)
         return [order_from_alpaca(o) for o in self._call(self._client.get_orders, request)]
+
+    def _all_pages(
+        self, status: QueryOrderStatus, *, nested: bool, after: datetime | None = None
+    ) -> list[AlpacaOrder]:
+        """Follow the newest-first pages back in time until a page brings nothing new.
+
+        Why not stop at a short page: a server may cap a page below the ``limit`` we ask. The
+        next page ends just after the oldest order seen, so orders sharing that timestamp are
+        read again (and de-duplicated) rather than skipped.
+        """
+        seen: dict[str, AlpacaOrder] = {}
+        until: datetime | None = None
+        while True:
+            request = GetOrdersRequest(
+                status=status,
+                limit=self._page_size,
+                nested=nested,
+                after=after,
+                until=until,
+                direction=Sort.DESC,
+            )
+            page: list[AlpacaOrder] = self._call(self._client.get_orders, request)
+            fresh = [o for o in page if str(o.id) not in seen]
+            if not fresh:
+                return list(seen.values())
+            seen.update((str(o.id), o) for o in fresh)
+            until = min(_submitted(o) for o in page) + timedelta(microseconds=1)
+
+    def _link_legs(self, working: list[AlpacaOrder]) -> list[Order]:
+        unlinked = [o for o in working if is_multi_leg(o)]
+        parent_of: dict[str, str] = {}
+        if unlinked:
+            since = min(_submitted(o) for o in unlinked) - _LEG_LOOKBACK
+            for parent in self._all_pages(QueryOrderStatus.ALL, nested=True, after=since):
+                parent_of.update((str(leg.id), parent.client_order_id) for leg in _legs(parent))
+        return [
+            order_from_alpaca(o, parent_client_order_id=parent_of.get(str(o.id))) for o in working
+        ]
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -242,6 +322,17 @@ class AlpacaBroker:
             raise BrokerError(f"alpaca {getattr(fn, '__name__', 'call')} failed: {exc}") from exc
 
 
+def _submitted(order: AlpacaOrder) -> datetime:
+    at = order.submitted_at or order.created_at
+    if at is None:  # pragma: no cover - Alpaca always sends created_at
+        raise BrokerError(f"alpaca order {order.id} has no submission time")
+    return at
+
+
+def _legs(order: AlpacaOrder) -> Iterable[AlpacaOrder]:
+    return order.legs or ()
+
+
 def build_alpaca_broker(settings: Settings, *, clock: Clock | None = None) -> AlpacaBroker:
     """The Alpaca broker the settings allow: paper unless live is requested *and* confirmed."""
     key, secret = settings.apca_api_key_id, settings.apca_api_secret_key
@@ -255,6 +346,7 @@ def build_alpaca_broker(settings: Settings, *, clock: Clock | None = None) -> Al
             base_url=url,
             paper=paper,
             clock=clock or SystemClock(),
+            data_url=settings.apca_api_data_url,
         )
 
     choice = choose_endpoint(settings)

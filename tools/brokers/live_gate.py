@@ -1,16 +1,17 @@
 """Live gating: which Alpaca endpoint a process may trade on.
 
 Paper is the default. Live needs TRADING_MODE=live *and* LIVE_TRADING_CONFIRMATION equal to the
-account number the live endpoint reports; anything else trades paper. Why the account number: it
-proves the operator knows which real account is about to be traded, and a key pasted from the
-wrong account fails closed (to paper) instead of open.
+account number the live endpoint reports. Why the account number: it proves the operator knows
+which real account is about to be traded. A live request that is not confirmed (no confirmation,
+or one that does not match) is an error, never a quiet swap to paper: the operator asked for
+live, and a custom APCA_API_BASE_URL must not be replaced by the public paper endpoint.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from config.settings import Settings
+from config.settings import ConfigError, Settings
 
 __all__ = [
     "LIVE_URL",
@@ -25,7 +26,7 @@ PAPER_URL = "https://paper-api.alpaca.markets"
 LIVE_URL = "https://api.alpaca.markets"
 
 
-class LiveGatingError(ValueError):
+class LiveGatingError(ConfigError, ValueError):
     """The settings point a paper session at the live endpoint (or similar); refuse to start."""
 
 
@@ -51,8 +52,8 @@ def choose_endpoint(settings: Settings) -> EndpointChoice:
         return EndpointChoice(url, True, "paper trading (default)")
     live_url = LIVE_URL if _same(url, PAPER_URL) else url
     if not settings.live_trading_confirmation:
-        return EndpointChoice(
-            url, True, "TRADING_MODE=live without LIVE_TRADING_CONFIRMATION: paper"
+        raise LiveGatingError(
+            "live_trading_confirmation: TRADING_MODE=live needs LIVE_TRADING_CONFIRMATION"
         )
     return EndpointChoice(live_url, False, "live requested; confirmation pending")
 
@@ -65,6 +66,6 @@ def confirm_live(choice: EndpointChoice, settings: Settings, account_number: str
         return EndpointChoice(
             choice.base_url, False, f"live trading confirmed for {account_number}"
         )
-    return EndpointChoice(
-        PAPER_URL, True, "LIVE_TRADING_CONFIRMATION does not match the account number: paper"
+    raise LiveGatingError(
+        "live_trading_confirmation: does not match the live account's number; refusing to start"
     )

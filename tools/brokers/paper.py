@@ -25,6 +25,7 @@ from domain import (
     OrderType,
     PortfolioSnapshot,
     Position,
+    Quote,
 )
 from tools.brokers._paper_schema import ACCOUNT, METADATA, ORDERS, POSITIONS
 from tools.brokers.base import BrokerError, OrderRejectedError
@@ -33,7 +34,8 @@ from tools.clock import Clock
 __all__ = ["PaperBroker"]
 
 _PRICE_QUANTUM = Decimal("0.0001")
-_OPEN = (OrderStatus.NEW.value, OrderStatus.ACCEPTED.value, OrderStatus.PARTIALLY_FILLED.value)
+_OPEN = tuple(s.value for s in OrderStatus if not s.is_terminal)
+"""Statuses the simulated exchange may still fill (``OrderStatus.is_terminal`` is the home)."""
 
 
 def _sqlite_engine(database_url: str) -> Engine:
@@ -106,6 +108,16 @@ class PaperBroker:
             buying_power=max(cash, Decimal(0)),
             positions=positions,
             account_id="paper-local",
+        )
+
+    def latest_quote(self, symbol: str) -> Quote | None:
+        """The price source's current price as a zero-spread quote (the simulated market's own).
+
+        Raises ``BrokerError`` when the price source has no positive price, like every read.
+        """
+        price = float(self._price(symbol))
+        return Quote(
+            ticker=symbol, ts=self._clock.now(), bid=price, ask=price, bid_size=0, ask_size=0
         )
 
     def get_order_by_client_id(self, client_order_id: str) -> Order | None:

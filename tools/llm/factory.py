@@ -66,6 +66,8 @@ def build_llm(settings: Settings) -> StructuredLLM | None:
         input_cost_per_1k=cfg.input_cost_per_1k_tokens,
         output_cost_per_1k=cfg.output_cost_per_1k_tokens,
         reserve_output_tokens=cfg.max_output_tokens,
+        tokens_per_call=cfg.token_budget_per_call,
+        cost_per_call_usd=cfg.cost_budget_per_call_usd,
     )
     retry = RetryPolicy(
         timeout_seconds=cfg.request_timeout_seconds,

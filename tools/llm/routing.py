@@ -19,6 +19,7 @@ from tools.llm.guarded import CallRecord, GuardedLLM
 
 __all__ = [
     "RoutedLLM",
+    "grant_budget",
     "llm_for",
     "prompt_hash_for",
     "run_scoped",
@@ -81,6 +82,17 @@ def llm_for(llm: StructuredLLM | None, purpose: str) -> StructuredLLM | None:
     if isinstance(llm, RoutedLLM):
         return llm.route(purpose)
     return llm
+
+
+def grant_budget(llm: StructuredLLM | None, purpose: str, calls: int) -> None:
+    """Widen the run's budget by ``calls`` planned calls for ``purpose`` (see ``RunBudget.grant``).
+
+    Nodes call it before they fan out, so the budget scales with the tickers and analysts of the
+    run; an LLM without a budget (rules-only, a test double) is left alone.
+    """
+    target = llm.route(purpose) if isinstance(llm, RoutedLLM) else llm
+    if isinstance(target, GuardedLLM):
+        target.budget.grant(calls)
 
 
 def run_scoped(llm: StructuredLLM | None) -> StructuredLLM | None:

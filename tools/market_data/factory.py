@@ -51,7 +51,9 @@ def build_provider(
     """One provider by its DATA_PROVIDERS name; network providers are cached in ``store``."""
     if name == "offline":
         return OfflineMarketData(
-            seed=settings.offline.seed, history_days=settings.offline.history_days
+            seed=settings.offline.seed,
+            history_days=settings.offline.history_days,
+            cache_dir=settings.hedgegraph_home / "offline_market",
         )
     if name == "csv":
         if settings.data_dir is None:

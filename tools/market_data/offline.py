@@ -15,16 +15,20 @@ from __future__ import annotations
 
 import math
 import random
+import sys
 from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 
 from domain import Bar, FinancialMetrics, InsiderTrade, NewsItem
+from tools.market_data import _synthetic
 from tools.market_data._offline_events import insider_trades_for_week, news_for_session
 from tools.market_data._offline_fundamentals import quarterly_metrics
-from tools.market_data._synthetic import normal, seeded_rng
+from tools.market_data._offline_path_cache import PathCache
+from tools.market_data._synthetic import seeded_rng
 from tools.market_data.sessions import NEW_YORK, nyse_sessions
 
 __all__ = ["OFFLINE_EPOCH", "OfflineMarketData"]
@@ -75,64 +79,83 @@ class _Path:
     """Regime kind of each session (for tests and documentation of the setups)."""
 
 
-def _ohlcv(
-    rng: random.Random, prev_close: float, log_ret: float, vol: float, base_volume: float
-) -> tuple[float, float, float, float, float]:
-    gap = 0.25 * vol * normal(rng)
-    open_ = max(prev_close * math.exp(gap), 1.0)
-    close = max(prev_close * math.exp(log_ret), 1.0)
-    spread_up = abs(normal(rng)) * vol * 0.6
-    spread_dn = abs(normal(rng)) * vol * 0.6
-    open_, close = round(open_, 2), round(close, 2)
-    high = round(max(open_, close) * (1.0 + spread_up), 2)
-    low = round(max(min(open_, close) * (1.0 - spread_dn), 0.5), 2)
-    high, low = max(high, open_, close), min(low, open_, close)
-    surprise = abs(log_ret) / max(vol, 1e-6)
-    volume = float(round(base_volume * math.exp(0.3 * normal(rng)) * (1.0 + 0.5 * surprise)))
-    return open_, high, low, close, volume
+@lru_cache(maxsize=1024)
+def _price_path(seed: int, ticker: str, cache_dir: Path | None = None) -> _Path:
+    """The full synthetic path for one ticker, epoch through the end of the calendar window.
 
-
-@lru_cache(maxsize=256)
-def _price_path(seed: int, ticker: str) -> _Path:
-    """The full synthetic path for one ticker, epoch through the end of the calendar window."""
-    rng = seeded_rng("offline-path", seed, ticker)
+    Computed once per process per ticker, and with ``cache_dir`` once per home: later processes
+    read the raw arrays back (``_offline_path_cache``) instead of synthesising them again.
+    """
     table = nyse_sessions()
     start = table.days.index(OFFLINE_EPOCH)
-    anchor = math.log(20.0 + 380.0 * rng.random())
-    base_vol = 0.012 + 0.014 * rng.random()
-    base_volume = 2e6 + 6e7 * rng.random()
-    log_price, close = anchor, math.exp(anchor)
-    days: list[date] = []
-    opens: list[datetime] = []
-    ohlcv: array[float] = array("d")
-    kinds: list[str] = []
-    regime, left, level = _draw_regime(rng, base_vol), 0, anchor
-    for i in range(start, len(table.days)):
-        if left <= 0:
-            regime = _draw_regime(rng, base_vol)
-            left, level = regime.length, log_price
-        left -= 1
-        shock = regime.vol * normal(rng)
-        pull = -0.004 * (log_price - anchor)  # keeps decades of drift at realistic levels
-        if regime.kind == "range":
-            pull += -0.12 * (log_price - level)
-        if regime.kind == "squeeze" and left == 0:
-            shock += math.copysign(6.0 * base_vol, normal(rng) + 0.3)
-        step = regime.drift + pull + shock
-        log_price += step
-        o, h, lo, c, v = _ohlcv(rng, close, step, regime.vol, base_volume)
-        log_price, close = math.log(c), c
-        days.append(table.days[i])
-        opens.append(table.opens[i])
-        ohlcv.extend((o, h, lo, c, v))
-        kinds.append(regime.kind)
+    if cache_dir is None:
+        ohlcv, kinds = _synthesise(seed, ticker)
+    else:
+        cache = PathCache(cache_dir, sys.modules[__name__], _synthetic)
+        ohlcv, kinds = cache.get_or_build(
+            seed, ticker, len(table.days) - start, lambda: _synthesise(seed, ticker)
+        )
     return _Path(
-        days=tuple(days),
-        opens=tuple(opens),
+        days=table.days[start:],
+        opens=table.opens[start:],
         ohlcv=ohlcv,
         closes=array("d", ohlcv[3::5]),
         regimes=tuple(kinds),
     )
+
+
+def _synthesise(seed: int, ticker: str) -> tuple[array[float], list[str]]:
+    """Raw OHLCV values (five per session) and regime kinds from the epoch on.
+
+    The per-session bar and ``normal`` are written out with local names inside the loop (same
+    draws in the same order, same arithmetic, bit-identical to the earlier helper functions):
+    the calls were most of the cost.
+    """
+    rng = seeded_rng("offline-path", seed, ticker)
+    rnd = rng.random
+    log, sqrt, cos, exp, copysign = math.log, math.sqrt, math.cos, math.exp, math.copysign
+    two_pi = 2.0 * math.pi
+    table = nyse_sessions()
+    start = table.days.index(OFFLINE_EPOCH)
+    anchor = log(20.0 + 380.0 * rnd())
+    base_vol = 0.012 + 0.014 * rnd()
+    base_volume = 2e6 + 6e7 * rnd()
+    log_price, close = anchor, exp(anchor)
+    ohlcv: array[float] = array("d")
+    push = ohlcv.extend
+    kinds: list[str] = []
+    regime, left, level = _draw_regime(rng, base_vol), 0, anchor
+    for _ in range(start, len(table.days)):
+        if left <= 0:
+            regime = _draw_regime(rng, base_vol)
+            left, level = regime.length, log_price
+        left -= 1
+        vol, kind = regime.vol, regime.kind
+        shock = vol * (sqrt(-2.0 * log(max(rnd(), 1e-12))) * cos(two_pi * rnd()))
+        pull = -0.004 * (log_price - anchor)  # keeps decades of drift at realistic levels
+        if kind == "range":
+            pull += -0.12 * (log_price - level)
+        if kind == "squeeze" and left == 0:
+            squeeze = sqrt(-2.0 * log(max(rnd(), 1e-12))) * cos(two_pi * rnd())
+            shock += copysign(6.0 * base_vol, squeeze + 0.3)
+        step = regime.drift + pull + shock
+        # the session's bar: gap, close, wicks and volume, in the historical draw order
+        gap = 0.25 * vol * (sqrt(-2.0 * log(max(rnd(), 1e-12))) * cos(two_pi * rnd()))
+        open_ = max(close * exp(gap), 1.0)
+        close = max(close * exp(step), 1.0)
+        spread_up = abs(sqrt(-2.0 * log(max(rnd(), 1e-12))) * cos(two_pi * rnd())) * vol * 0.6
+        spread_dn = abs(sqrt(-2.0 * log(max(rnd(), 1e-12))) * cos(two_pi * rnd())) * vol * 0.6
+        open_, close = round(open_, 2), round(close, 2)
+        high = round(max(open_, close) * (1.0 + spread_up), 2)
+        low = round(max(min(open_, close) * (1.0 - spread_dn), 0.5), 2)
+        high, low = max(high, open_, close), min(low, open_, close)
+        surprise = abs(step) / max(vol, 1e-6)
+        noise = sqrt(-2.0 * log(max(rnd(), 1e-12))) * cos(two_pi * rnd())
+        volume = float(round(base_volume * exp(0.3 * noise) * (1.0 + 0.5 * surprise)))
+        push((open_, high, low, close, volume))
+        log_price = log(close)
+        kinds.append(kind)
+    return ohlcv, kinds
 
 
 class OfflineMarketData:
@@ -144,11 +167,15 @@ class OfflineMarketData:
 
     name = "offline"
 
-    def __init__(self, *, seed: int = 7, history_days: int = 420) -> None:
+    def __init__(
+        self, *, seed: int = 7, history_days: int = 420, cache_dir: Path | None = None
+    ) -> None:
+        """``cache_dir``: where synthesised paths are kept across processes (none: memory only)."""
         if history_days < 1:
             raise ValueError("history_days must be positive")
         self.seed = seed
         self.history_days = history_days
+        self.cache_dir = cache_dir
 
     def _horizon(self, as_of: datetime) -> date:
         return as_of.astimezone(NEW_YORK).date() - timedelta(days=self.history_days)
@@ -156,7 +183,7 @@ class OfflineMarketData:
     def bars(self, ticker: str, *, start: date, as_of: datetime) -> list[Bar]:
         """Bars from ``start`` through the last session closed at ``as_of``."""
         _require_aware(as_of)
-        path = _price_path(self.seed, ticker.upper())
+        path = _price_path(self.seed, ticker.upper(), self.cache_dir)
         last = nyse_sessions().last_closed(as_of)
         if last is None:
             return []
@@ -177,7 +204,7 @@ class OfflineMarketData:
 
     def regime_on(self, ticker: str, day: date) -> str:
         """Which regime drove ``ticker`` on ``day`` (documents the setups; used in tests)."""
-        path = _price_path(self.seed, ticker.upper())
+        path = _price_path(self.seed, ticker.upper(), self.cache_dir)
         return path.regimes[path.days.index(day)]
 
     def financial_metrics(
@@ -185,13 +212,13 @@ class OfflineMarketData:
     ) -> list[FinancialMetrics]:
         """Quarterly TTM metrics, most recent first, only those filed at or before ``as_of``."""
         _require_aware(as_of)
-        path = _price_path(self.seed, ticker.upper())
+        path = _price_path(self.seed, ticker.upper(), self.cache_dir)
         return quarterly_metrics(self.seed, ticker.upper(), path.days, path.closes, as_of, limit)
 
     def news(self, ticker: str, *, as_of: datetime, limit: int = 50) -> list[NewsItem]:
         """Headlines with sentiment, most recent first, published at or before ``as_of``."""
         _require_aware(as_of)
-        path = _price_path(self.seed, ticker.upper())
+        path = _price_path(self.seed, ticker.upper(), self.cache_dir)
         items: list[NewsItem] = []
         i = bisect_right(path.days, as_of.astimezone(NEW_YORK).date()) - 1
         horizon = self._horizon(as_of)
@@ -208,7 +235,7 @@ class OfflineMarketData:
     ) -> list[InsiderTrade]:
         """Form-4 style trades, most recent filing first, filed at or before ``as_of``."""
         _require_aware(as_of)
-        path = _price_path(self.seed, ticker.upper())
+        path = _price_path(self.seed, ticker.upper(), self.cache_dir)
         trades: list[InsiderTrade] = []
         local = as_of.astimezone(NEW_YORK).date()
         monday = local - timedelta(days=local.weekday())

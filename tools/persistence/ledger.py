@@ -1,23 +1,32 @@
 """The trading ledger interface: what execution, the gate and the operator commands persist.
 
 Why a protocol: the graph depends on these operations only; the SQL implementation (SQLite
-embedded, Postgres in production) lives beside it and tests use the real one.
+embedded, Postgres in production) lives beside it and tests use the real one. Everything graph/
+needs from the books is asked here (risk memory, entry levels, reconciliation), so no graph
+module reads the ledger's tables behind its back and ``tools.persistence`` stays their only owner.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
-from typing import Protocol, runtime_checkable
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from domain import (
     AnalystVerdict,
     GateVerdict,
     Order,
     OrderIntent,
+    ProtectiveLevels,
     TradeDecision,
     TradingStateRecord,
 )
+from tools.persistence.records import RiskBaseline
+
+if TYPE_CHECKING:
+    from tools.persistence.alert_log import AlertStore
+    from tools.persistence.runs import RunStore
 
 __all__ = ["DecisionAudit", "Ledger"]
 
@@ -28,12 +37,21 @@ class DecisionAudit(Protocol):
 
 @runtime_checkable
 class Ledger(Protocol):
+    runs: RunStore
+    """Runs of threads and their numbered events (what the engine records, the faces read)."""
+    alerts: AlertStore
+    """Every alert; give it to the ``AlertDispatcher`` as its journal."""
+
     def record_intent(self, intent: OrderIntent, approved_qty: str) -> bool:
         """Persist an intent before submission. Idempotent: returns False if it already existed."""
         ...
 
     def record_order(self, order: Order) -> None:
-        """Upsert the broker's view of an order, keyed by client_order_id."""
+        """Upsert the broker's view of an order, keyed by client_order_id.
+
+        Also books the fill its cumulative totals imply beyond the fills already booked, so the
+        trade history is complete whichever path (execute, reconcile, a bracket leg) reported it.
+        """
         ...
 
     def orders_for_thread(self, thread_id: str) -> list[Order]: ...
@@ -59,3 +77,51 @@ class Ledger(Protocol):
     def trading_state(self) -> TradingStateRecord: ...
 
     def set_trading_state(self, record: TradingStateRecord) -> None: ...
+
+    # -- risk memory: what the gate must remember across restarts (invariant 5) ----------------
+
+    def observe_equity(self, session_date: date, equity: Decimal, *, at: datetime) -> RiskBaseline:
+        """Record equity seen in a session; the first sighting fixes the daily-loss baseline.
+
+        The high-water mark (drawdown limit) only rises and carries over from earlier sessions,
+        so a restart after a loss never resets either limit to the already lower equity.
+        """
+        ...
+
+    def risk_baseline(self, session_date: date) -> RiskBaseline | None:
+        """The session's stored baseline without recording anything (operator status)."""
+        ...
+
+    def high_water_mark(self, *, through: date) -> Decimal | None:
+        """The drawdown high-water mark as of the latest session up to ``through``."""
+        ...
+
+    def last_exits(self, *, since: datetime) -> dict[str, datetime]:
+        """Per symbol, when its latest filled position-reducing order was sent (cooldowns)."""
+        ...
+
+    def entry_order_times(self, *, since: datetime) -> list[datetime]:
+        """When each entry order was sent since ``since`` (the order-rate limit)."""
+        ...
+
+    # -- what the monitor and reconciliation ask ---------------------------------------------
+
+    def entry_levels(self, symbols: Iterable[str]) -> dict[str, ProtectiveLevels]:
+        """Stop and target of the latest filled entry per symbol, so exits survive a restart."""
+        ...
+
+    def unsettled_intents(self) -> list[str]:
+        """client_order_ids with no recorded order or a still-working one, sorted.
+
+        Why: after a crash these must be looked up at the broker by client id before anything
+        is resubmitted or the books are compared (invariant 3).
+        """
+        ...
+
+    def net_positions(self) -> dict[str, Decimal]:
+        """Signed quantity per symbol the recorded orders' fills imply (non-zero only).
+
+        Why: start-up reconciliation compares it with the broker's positions; a difference
+        halts trading until an operator explains it.
+        """
+        ...

@@ -1,4 +1,8 @@
-"""Typed records the store returns for things the graph's domain model does not cover."""
+"""Typed records the store returns for things the graph's domain model does not cover.
+
+Why here and not in ``domain``: these are the store's answers to the faces (runs, alerts, the
+watchlist, the equity curve); the graph hands in domain values and gets these back.
+"""
 
 from __future__ import annotations
 
@@ -8,27 +12,62 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from domain import GateOutcome, ReasonCode, TradeAction
+from domain import EventSeverity, GateOutcome, ReasonCode, TradeAction
 from domain._base import DomainModel
 
 __all__ = [
-    "Alert",
+    "AlertRecord",
     "AlertStatus",
     "DecisionAuditRecord",
     "PerformanceSnapshot",
     "RiskBaseline",
+    "RunRecord",
     "RunStatus",
+    "RunTrigger",
     "WatchlistEntry",
     "WatchlistStatus",
 ]
 
 
 class RunStatus(StrEnum):
+    """How a run stands; the final values match ``CycleEvent.status`` of its FINISHED event."""
+
     RUNNING = "running"
-    INTERRUPTED = "interrupted"
-    """Waiting for a human approval."""
     COMPLETED = "completed"
+    AWAITING_APPROVAL = "awaiting_approval"
+    """Stopped at the approval interrupt, waiting for a human verdict."""
+    CANCELLED = "cancelled"
     FAILED = "failed"
+
+    @property
+    def is_final(self) -> bool:
+        return self is not RunStatus.RUNNING
+
+
+class RunTrigger(StrEnum):
+    """What started a run, so the operator can tell a scheduled cycle from a manual one."""
+
+    CLI = "cli"
+    API = "api"
+    SCHEDULER = "scheduler"
+    MONITOR = "monitor"
+    BACKTEST = "backtest"
+    TEST = "test"
+
+
+class RunRecord(DomainModel):
+    """One invocation (or resume) of a thread as stored."""
+
+    run_id: str
+    thread_id: str
+    trigger: RunTrigger
+    status: RunStatus
+    started_at: datetime
+    finished_at: datetime | None = None
+    error: str | None = None
+    """Why a FAILED run failed (required for FAILED)."""
+    last_seq: int = 0
+    """Sequence number of the run's newest stored event (0: none yet)."""
 
 
 class DecisionAuditRecord(DomainModel):
@@ -88,15 +127,24 @@ class AlertStatus(StrEnum):
     RESOLVED = "resolved"
 
 
-class Alert(DomainModel):
-    id: int | None = None
-    severity: str
+class AlertRecord(DomainModel):
+    """An alert as stored: open until acknowledged, kept until resolved."""
+
+    id: int
+    severity: EventSeverity
+    title: str
     source: str
     message: str
+    dedupe_key: str
+    """Repeats of an unresolved alert with this key count as occurrences of the same row."""
     context: dict[str, str] = Field(default_factory=dict)
     thread_id: str | None = None
     status: AlertStatus = AlertStatus.OPEN
+    occurrences: int = 1
     created_at: datetime
+    last_seen_at: datetime
+    deliveries: dict[str, str] = Field(default_factory=dict)
+    """Sink name -> ``sent``, ``failed: <why>`` or ``suppressed: <why>`` for the last occurrence."""
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
     resolved_at: datetime | None = None

@@ -68,10 +68,13 @@ class RunRow(Base):
     thread_id: Mapped[str] = mapped_column(
         ForeignKey("threads.thread_id", ondelete=RESTRICT), index=True
     )
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    trigger: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(24), index=True)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     error: Mapped[str | None] = mapped_column(Text)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    """Sequence number of the newest stored event; advanced under the row's lock."""
 
 
 class OrderIntentRow(Base):
@@ -197,12 +200,19 @@ class DecisionAuditRow(Base):
 
 
 class RunEventRow(Base):
-    """A run event (tolerated failure or notable fact) kept for the operator; pruned by age."""
+    """One event of a run, numbered by ``seq`` within the run so a stream can resume after N.
+
+    ``payload`` is the whole typed ``CycleEvent``; the other columns are what an operator filters
+    on (severity, node, ticker, time) without parsing it.
+    """
 
     __tablename__ = "run_events"
-    __table_args__ = (Index(None, "thread_id", "at"),)
+    __table_args__ = (Index(None, "thread_id", "at"), UniqueConstraint("run_id", "seq"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.run_id", ondelete=RESTRICT))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(24))
     thread_id: Mapped[str] = mapped_column(String(128))
     node: Mapped[str] = mapped_column(String(64))
     severity: Mapped[str] = mapped_column(String(16), index=True)
@@ -210,3 +220,4 @@ class RunEventRow(Base):
     ticker: Mapped[str | None] = mapped_column(String(16))
     context: Mapped[dict[str, Any]] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)

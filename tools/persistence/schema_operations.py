@@ -10,13 +10,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, Integer, String, Text
+from sqlalchemy import JSON, Date, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tools.persistence.schema import Base
 from tools.persistence.types import Money, UtcDateTime
 
 __all__ = [
+    "UNRESOLVED_ALERT",
     "AlertRow",
     "PerformanceSnapshotRow",
     "RiskBaselineRow",
@@ -43,19 +44,41 @@ class WatchlistRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+UNRESOLVED_ALERT = text("status != 'resolved'")
+"""The partial index's predicate; an upsert names it to find the row it conflicts with."""
+
+
 class AlertRow(Base):
-    """An operator alert: open until acknowledged, kept until resolved."""
+    """An operator alert: open until acknowledged, kept until resolved.
+
+    At most one unresolved row per ``dedupe_key`` (a partial unique index): a repeat of a
+    condition nobody has resolved yet counts an occurrence on that row instead of adding one.
+    """
 
     __tablename__ = "alerts"
+    __table_args__ = (
+        Index(
+            "uq_alerts_unresolved_dedupe_key",
+            "dedupe_key",
+            unique=True,
+            sqlite_where=UNRESOLVED_ALERT,
+            postgresql_where=UNRESOLVED_ALERT,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     severity: Mapped[str] = mapped_column(String(16), index=True)
+    title: Mapped[str] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(64))
     message: Mapped[str] = mapped_column(Text)
+    dedupe_key: Mapped[str] = mapped_column(String(256))
     context: Mapped[dict[str, Any]] = mapped_column(JSON)
     thread_id: Mapped[str | None] = mapped_column(String(128), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
+    occurrences: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    deliveries: Mapped[dict[str, Any]] = mapped_column(JSON)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     acknowledged_by: Mapped[str | None] = mapped_column(String(64))
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

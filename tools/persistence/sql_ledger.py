@@ -8,7 +8,7 @@ was first, atomically, instead of a read-then-write race in Python.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from domain import (
     AnalystVerdict,
+    Fill,
     GateVerdict,
     Order,
     OrderIntent,
@@ -29,15 +30,15 @@ from domain import (
     TradingStateRecord,
     TradingStatus,
 )
-from domain.events import RunEvent
 from tools.persistence.errors import LedgerInputError, UnknownIntentError
+from tools.persistence.fills import book_implied_fill
 from tools.persistence.ledger import Ledger
-from tools.persistence.records import DecisionAuditRecord
+from tools.persistence.ledger_queries import LedgerQueries
+from tools.persistence.records import DecisionAuditRecord, RiskBaseline
 from tools.persistence.schema import (
     DecisionAuditRow,
     OrderIntentRow,
     OrderRow,
-    RunEventRow,
     ThreadRow,
 )
 from tools.persistence.schema_operations import TradingStateRow
@@ -125,25 +126,25 @@ def _audit_from_row(row: DecisionAuditRow) -> DecisionAuditRecord:
     )
 
 
-class SqlLedger(Ledger):
+class SqlLedger(LedgerQueries, Ledger):
     """The trading ledger on a SQLAlchemy store. Safe to share between threads."""
 
     def __init__(self, store: Store) -> None:
-        from tools.persistence.books import SqlBooks
-        from tools.persistence.operations import (
-            AlertStore,
-            PerformanceStore,
-            RiskBaselineStore,
-            WatchlistStore,
-        )
+        from tools.persistence.alert_log import AlertStore
+        from tools.persistence.fills import FillBook
+        from tools.persistence.operations import PerformanceStore, WatchlistStore
+        from tools.persistence.risk_records import RiskBaselineStore
+        from tools.persistence.runs import RunStore
 
         self.store = store
-        self.books = SqlBooks(store)
-        """Fills, portfolio snapshots, runs."""
-        self.watchlist = WatchlistStore(store)
+        self.runs = RunStore(store)
+        """Runs (trigger, status, timings) and their numbered events."""
+        self.fills = FillBook(store)
         self.alerts = AlertStore(store)
+        """Every alert (the dispatcher's journal), acknowledged and resolved by the operator."""
         self.baselines = RiskBaselineStore(store)
-        """Start-of-session equity and high-water mark."""
+        """Start-of-session equity and high-water mark: the only owner of ``risk_baselines``."""
+        self.watchlist = WatchlistStore(store)
         self.performance = PerformanceStore(store)
 
     @classmethod
@@ -183,7 +184,10 @@ class SqlLedger(Ledger):
             return inserted is not None
 
     def record_order(self, order: Order) -> None:
-        values = order.model_dump(exclude={"side", "order_type", "status"})
+        # A leg's link to its parent lives in its intent (same thread and decision), not here.
+        values = order.model_dump(
+            exclude={"side", "order_type", "status", "parent_client_order_id", "leg", "legs"}
+        )
         values |= {
             "side": order.side.value,
             "order_type": order.order_type.value,
@@ -203,6 +207,7 @@ class SqlLedger(Ledger):
                         index_elements=[OrderRow.client_order_id], set_=update, where=keep_terminal
                     )
                 )
+                book_implied_fill(session, order.client_order_id)
         except sa_exc.IntegrityError as exc:
             if self.intent(order.client_order_id) is None:
                 raise UnknownIntentError(
@@ -339,23 +344,21 @@ class SqlLedger(Ledger):
                 )
             )
 
-    # -- run events -----------------------------------------------------------------------------
+    # -- risk baselines (the protocol's face of the one owner) --------------------------------
 
-    def record_events(self, thread_id: str, events: Sequence[RunEvent]) -> None:
-        """Keep run events where an operator will see them (pruned by age, see retention)."""
-        if not events:
-            return
-        rows = [
-            RunEventRow(
-                thread_id=thread_id,
-                node=e.node,
-                severity=e.severity.value,
-                message=e.message,
-                ticker=e.ticker,
-                context=dict(e.context),
-                at=e.at,
-            )
-            for e in events
-        ]
-        with self.store.write() as session:
-            session.add_all(rows)
+    def record_fill(self, fill: Fill) -> bool:
+        """Book one execution the broker reported on its own (see ``FillBook.record_fill``).
+
+        ``record_order`` already books what an order report's totals imply; the same execution
+        recorded here afterwards (same time, quantity and price) is the same row, a no-op.
+        """
+        return self.fills.record_fill(fill)
+
+    def observe_equity(self, session_date: date, equity: Decimal, *, at: datetime) -> RiskBaseline:
+        return self.baselines.observe_equity(session_date, equity, at=at)
+
+    def risk_baseline(self, session_date: date) -> RiskBaseline | None:
+        return self.baselines.baseline(session_date)
+
+    def high_water_mark(self, *, through: date) -> Decimal | None:
+        return self.baselines.high_water_mark(through=through)

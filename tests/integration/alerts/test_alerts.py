@@ -4,16 +4,14 @@ payloads; duplicates and floods are held back; a dead sink never blocks the othe
 from __future__ import annotations
 
 import json
-import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 
 from domain import EventSeverity
+from tests.integration.alerts.conftest import Inbox, free_port
 from tools.alerts.dispatcher import AlertDispatcher
 from tools.alerts.factory import AlertConfigError, dispatcher_from_env
 from tools.alerts.model import Alert
@@ -27,31 +25,6 @@ ROUTES = {
     EventSeverity.WARNING: ["team@example.test"],
     EventSeverity.CRITICAL: ["oncall@example.test"],
 }
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
 
 
 def _alert(severity: EventSeverity, title: str = "emergency stop", **kw: object) -> Alert:
@@ -122,7 +95,7 @@ def test_a_dead_smtp_server_is_reported_and_the_webhook_still_fires() -> None:
         posted.append(json.loads(request.content))
         return httpx.Response(200, text="ok")
 
-    dead = SmtpSink(host="127.0.0.1", port=_free_port(), sender="hg@example.test", routes=ROUTES)
+    dead = SmtpSink(host="127.0.0.1", port=free_port(), sender="hg@example.test", routes=ROUTES)
     hook = WebhookSink(
         "https://hooks.slack.test/services/SECRET",
         client=httpx.Client(transport=httpx.MockTransport(handler)),

@@ -1,4 +1,5 @@
-"""One trading step in its own process, for crash tests: gate -> record intent -> submit -> record.
+"""One trading step in its own process, for crash tests: the execution road (snapshot -> gate ->
+record intent -> submit -> record order and decision), exactly as the execute node takes it.
 
 ``python -m tests.integration.brokers.crash_worker DIR [cycle|halt]``. Arm a boundary with
 HEDGEGRAPH_FAILPOINTS (after_gate, after_record_intent, after_submit, after_record_order,
@@ -16,14 +17,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from domain import OrderIntent, OrderSide, client_order_id_for
+from domain import OrderIntent, OrderSide, TradeAction, TradeDecision, client_order_id_for
+from graph.checkpoints.locks import FileThreadLocks
+from graph.execution import DecisionContext, ExecutionRoad, OrderRequest
 from graph.monitor.emergency import emergency_stop
-from graph.risk.gate import evaluate_intents
-from graph.risk.snapshot import GateSnapshot
 from tests.unit.risk.factory import limits, market
 from tools.brokers.alpaca import AlpacaBroker
 from tools.brokers.base import Broker
-from tools.brokers.exactly_once import submit_exactly_once
 from tools.brokers.paper import PaperBroker
 from tools.clock import FixedClock
 from tools.failpoints import failpoint
@@ -71,28 +71,46 @@ def main(folder: Path, mode: str) -> int:
     ledger = SqlLedger.from_url(f"sqlite:///{folder / 'app.sqlite'}")
     if mode == "halt":
         emergency_stop(
-            reason="operator", broker=broker, ledger=ledger, limits=limits(), clock=clock
+            reason="operator",
+            broker=broker,
+            ledger=ledger,
+            limits=limits(),
+            clock=clock,
+            locks=FileThreadLocks(folder / "locks"),
         )
         failpoint("after_halt")
         return 0
-    snapshot = GateSnapshot(
-        now=T0,
-        portfolio=broker.portfolio(),
-        market=market({t: 100.0 for t in TICKERS}),
-        trading_state=ledger.trading_state(),
-        open_orders=tuple(broker.open_orders()),
+    road = ExecutionRoad(
+        broker=broker,
+        ledger=ledger,
+        limits=limits(),
+        clock=clock,
+        locks=FileThreadLocks(folder / "locks"),
     )
-    verdicts = evaluate_intents(intents(), snapshot, limits())
-    failpoint("after_gate")
-    sent = []
-    for verdict in verdicts:
-        if verdict.executable:
-            order = submit_exactly_once(
-                verdict.intent, verdict.approved_qty, broker=broker, ledger=ledger
-            )
-            sent.append(order.client_order_id)
+    requests = [
+        OrderRequest(
+            intent=it,
+            audit=DecisionContext(
+                decision=TradeDecision(
+                    decision_id=it.decision_id,
+                    ticker=it.ticker,
+                    action=TradeAction.BUY,
+                    quantity=it.qty,
+                    confidence=1.0,
+                ),
+                inputs_digest="crash-test",
+            ),
+        )
+        for it in intents()
+    ]
+    outcomes = road.send(requests, market=market({t: 100.0 for t in TICKERS}))
     print(
-        json.dumps({"vetoed": [v.reason_codes for v in verdicts if not v.executable], "sent": sent})
+        json.dumps(
+            {
+                "vetoed": [o.verdict.reason_codes for o in outcomes if not o.verdict.executable],
+                "sent": [o.order.client_order_id for o in outcomes if o.order is not None],
+            }
+        )
     )
     return 0
 

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 
 from domain import OrderIntent, OrderSide, OrderStatus, OrderType, client_order_id_for
+from graph.execution.exactly_once import submit_exactly_once
 from tests.fakes.alpaca_trading_server import FakeAlpaca
 from tools.brokers.alpaca import AlpacaBroker
 from tools.brokers.base import Broker, OrderRejectedError
-from tools.brokers.exactly_once import submit_exactly_once
 from tools.persistence.sql_ledger import SqlLedger
 
 pytestmark = pytest.mark.integration

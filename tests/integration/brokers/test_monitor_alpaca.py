@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 
 from domain import OrderIntent, OrderSide, TradingStatus, client_order_id_for
+from graph.execution.exactly_once import submit_exactly_once
 from graph.monitor.monitor import PositionMonitor
 from tests.fakes.alpaca_trading_server import FakeAlpaca
 from tests.unit.risk.factory import limits
 from tools.brokers.alpaca import AlpacaBroker
-from tools.brokers.exactly_once import submit_exactly_once
 from tools.clock import SystemClock
 from tools.persistence.sql_ledger import SqlLedger
 

@@ -14,7 +14,7 @@ from api.trading_commands import app, register
 from config.settings import load_settings
 from domain import OrderIntent, OrderSide, client_order_id_for
 from graph.assembly import build_context
-from tools.brokers.exactly_once import submit_exactly_once
+from graph.execution.exactly_once import submit_exactly_once
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
@@ -54,7 +54,7 @@ def test_halt_status_resume_cycle() -> None:
     assert code == 0 and out["status"] == "active"
     _buy("AAPL", 3)
     code, out = _call("status")
-    assert out["positions"] == {"AAPL": "3"}
+    assert {p["symbol"]: p["qty"] for p in out["positions"]} == {"AAPL": 3}
 
     code, out = _call("halt", "--reason", "test drill")
     assert code == 0, out
@@ -66,7 +66,7 @@ def test_halt_status_resume_cycle() -> None:
 
     code, out = _call("status")
     assert out["status"] == "halted" and out["reason"] == "test drill"
-    assert out["positions"] == {}
+    assert out["positions"] == []
 
     code, out = _call("resume-trading", "--yes")
     assert code == 0
@@ -93,6 +93,13 @@ def test_resume_refuses_while_the_books_disagree() -> None:
     assert out["status"] == "halted"
     assert any("MSFT" in d for d in out["differences"])
 
+    assert runner.invoke(app, ["adopt-broker-book", "--reason", "x"]).exit_code == 2, "needs --yes"
+    code, out = _call("adopt-broker-book", "--yes", "--reason", "the MSFT buys were mine")
+    assert code == 0 and out["changed"] is True
+    assert [(p["symbol"], p["broker_qty"]) for p in out["positions"]] == [("MSFT", "2")]
+    code, out = _call("resume-trading", "--yes")
+    assert code == 0 and out["status"] == "active", out
+
 
 def test_bad_configuration_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRADING_MODE", "sideways")
@@ -109,6 +116,7 @@ def test_register_mounts_the_commands_at_top_level() -> None:
         "resume-trading",
         "reduce-only",
         "monitor-once",
+        "adopt-broker-book",
     }
 
 

@@ -11,16 +11,23 @@ import pytest
 from typer.testing import CliRunner
 
 from api.db_cli import db_app
-from domain import EventSeverity, RunEvent
+from domain import EventSeverity, RunEvent, RunRequest
 from graph.checkpoints.factory import open_checkpointer
 from graph.retention import prune, stale_threads
 from tests.fixtures.servers import fresh_database
 from tests.integration.persistence.test_checkpointers import _graph
 from tests.unit.persistence.state_factory import full_trading_state
 from tools.persistence.migrate import current_revision, head_revision
+from tools.persistence.records import RunTrigger
 from tools.persistence.sql_ledger import SqlLedger
 
 runner = CliRunner()
+
+
+def _request(thread_id: str) -> RunRequest:
+    return RunRequest(
+        thread_id=thread_id, tickers=("AAPL",), mode="full", session_mode="autonomous"
+    )
 
 
 @pytest.fixture(params=["sqlite", "postgres", "redis"])
@@ -80,7 +87,8 @@ def test_prune_removes_old_run_events_and_keeps_recent_ones(database_url: str) -
         )
         for d in (1, 40, 90)
     ]
-    ledger.record_events("t-ret", events)
+    ledger.runs.start_run("r-ret", _request("t-ret"), trigger=RunTrigger.TEST, at=now)
+    ledger.runs.record_events("r-ret", events)
     ledger.close()
     dry = prune(now=now, older_than=timedelta(days=30), database_url=database_url, dry_run=True)
     assert dry.run_events == 2
@@ -131,8 +139,9 @@ def test_scheduled_job_prunes_what_settings_name(tmp_path: Path) -> None:
     settings = load_settings(hedgegraph_home=tmp_path / "home")
     ledger = SqlLedger.from_url(settings.effective_database_url)
     at = datetime(2024, 6, 1, tzinfo=UTC)
-    ledger.record_events(
-        "t-job", [RunEvent(node="record", severity=EventSeverity.INFO, message="old", at=at)]
+    ledger.runs.start_run("r-job", _request("t-job"), trigger=RunTrigger.TEST, at=at)
+    ledger.runs.record_events(
+        "r-job", [RunEvent(node="record", severity=EventSeverity.INFO, message="old", at=at)]
     )
     ledger.close()
     _run_thread(settings.effective_checkpoint_url, "t-job")

@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from config.settings import RiskParameters, Settings, Thresholds, load_settings
+from config.settings import RiskParameters, Settings, Thresholds, packaged_settings
 from domain import (
     Bar,
     FinancialMetrics,
@@ -154,7 +154,7 @@ def ticker_data(**fields: object) -> TickerData:
 
 @cache
 def _defaults() -> Settings:
-    return load_settings()
+    return packaged_settings()  # never the ambient environment or a .env
 
 
 def risk(**overrides: object) -> RiskParameters:

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from domain import Order, OrderIntent, OrderStatus, TradingStateRecord, TradingStatus
+from domain import Order, OrderIntent, OrderStatus, OrderType, TradingStateRecord, TradingStatus
+from graph.execution.exactly_once import submit_exactly_once
 from tests.unit.risk.factory import intent
 from tools.brokers.base import (
     AmbiguousSubmissionError,
@@ -15,7 +16,6 @@ from tools.brokers.base import (
     EntryBlockedError,
     UnresolvedSubmissionError,
 )
-from tools.brokers.exactly_once import submit_exactly_once
 from tools.brokers.paper import PaperBroker
 from tools.persistence.sql_ledger import SqlLedger
 
@@ -136,3 +136,59 @@ def test_halted_state_blocks_entries_but_not_exits(paper: PaperBroker, ledger: S
     exit_order = _go(broker, ledger, intent(side=OrderSide.SELL, qty="10", reduces_position=True))
     assert exit_order.status is OrderStatus.FILLED
     assert "AAPL" not in paper.portfolio().positions
+
+
+class HaltWhileSlow(FaultyBroker):
+    """The first submit never reaches the broker and answers late; an operator halts meanwhile."""
+
+    def __init__(self, inner: PaperBroker, ledger: SqlLedger) -> None:
+        super().__init__(inner, [])
+        self.ledger = ledger
+
+    def submit_order(self, it: OrderIntent, qty: Decimal) -> Order:
+        self.submits += 1
+        if self.submits == 1:
+            self.ledger.set_trading_state(
+                TradingStateRecord(status=TradingStatus.HALTED, reason="operator halt")
+            )
+            raise AmbiguousSubmissionError("read timeout")
+        return self.inner.submit_order(it, qty)
+
+
+def test_a_halt_during_an_ambiguous_submit_stops_the_resubmission(
+    paper: PaperBroker, ledger: SqlLedger
+) -> None:
+    """9.5: the trading state is read before every attempt, not once before the first."""
+    broker = HaltWhileSlow(paper, ledger)
+    it = intent(qty="10")
+    with pytest.raises(EntryBlockedError):
+        _go(broker, ledger, it)
+    assert broker.submits == 1  # the resend never happened
+    assert paper.all_orders() == []
+    assert paper.portfolio().positions == {}
+
+
+def test_a_halt_during_an_ambiguous_exit_still_resends_the_exit(
+    paper: PaperBroker, ledger: SqlLedger
+) -> None:
+    from domain import OrderSide
+
+    paper.submit_order(intent(qty="10"), Decimal(10))
+    broker = HaltWhileSlow(paper, ledger)
+    order = _go(broker, ledger, intent(side=OrderSide.SELL, qty="10", reduces_position=True))
+    assert broker.submits == 2 and order.status is OrderStatus.FILLED
+    assert paper.portfolio().positions == {}
+
+
+def test_a_dead_order_found_by_lookup_is_reported_dead(
+    paper: PaperBroker, ledger: SqlLedger
+) -> None:
+    """A terminal order with nothing filled is returned as it is, and ``is_dead`` says so."""
+    from graph.execution.exactly_once import is_dead
+
+    it = intent(qty="10", order_type=OrderType.LIMIT, limit_price=Decimal("50"))
+    resting = paper.submit_order(it, Decimal(10))
+    paper.cancel_order(resting.broker_order_id)
+    order = _go(FaultyBroker(paper, []), ledger, it)
+    assert order.status is OrderStatus.CANCELED and is_dead(order)
+    assert not is_dead(paper.submit_order(intent(qty="1"), Decimal(1)))

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import load_settings
+from config.settings import ConfigError, load_settings
 from tools.market_data.composite import DataKind, FallbackMarketData
 from tools.market_data.csv_folder import CsvFolderMarketData
 from tools.market_data.factory import build_market_data
 from tools.market_data.offline import OfflineMarketData
-from tools.market_data.provider import MarketDataError, MarketDataProvider
+from tools.market_data.provider import MarketDataProvider
 
 
 @pytest.fixture(autouse=True)
@@ -92,5 +92,5 @@ def test_redis_url_selects_the_redis_cache_and_alpaca_needs_keys(
     provider = build_market_data(settings)
     assert isinstance(provider, CachedMarketData)
     assert isinstance(provider.inner, AlpacaMarketData) and isinstance(provider.store, RedisCache)
-    with pytest.raises(MarketDataError, match="APCA_API_KEY_ID"):
+    with pytest.raises(ConfigError, match="APCA_API_KEY_ID"):  # refused at start-up now
         build_market_data(load_settings(data_providers=["alpaca"]))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from config.settings import RiskParameters, load_settings
+from config.settings import RiskParameters
 from domain import (
     Bar,
     MarketSnapshot,
@@ -25,9 +25,27 @@ NOW = datetime(2024, 3, 4, 15, 0, tzinfo=UTC)
 """A Monday 10:00 New York time: the exchange is open."""
 
 
+LIMITS = RiskParameters(
+    max_position_pct=0.10,
+    max_order_notional=25000,
+    max_gross_exposure_pct=1.00,
+    max_net_exposure_pct=1.00,
+    max_open_positions=10,
+    min_cash_reserve_pct=0.02,
+    allow_shorts=False,
+    min_order_qty=1,
+    decision_ttl_seconds=900,
+    price_sanity_pct=0.05,
+    stop_loss_pct=0.05,
+    take_profit_pct=0.10,
+    max_daily_loss_pct=0.03,
+    max_drawdown_pct=0.15,
+)
+"""The scenarios' limits, written out: never the ambient environment or an operator's YAML."""
+
+
 def limits(**overrides: Any) -> RiskParameters:
-    base = load_settings().risk
-    return base.model_copy(update=overrides)
+    return LIMITS.model_copy(update=overrides)
 
 
 def bars(close: float, *, days: int = 30, vol: float = 0.01, seed: str = "") -> tuple[Bar, ...]:

@@ -19,6 +19,7 @@ from domain import (
     OrderSide,
     OrderStatus,
     OrderType,
+    Quote,
     ReasonCode,
     TradingStateRecord,
     TradingStatus,
@@ -46,6 +47,10 @@ def _open_buy(ticker: str, qty: str, limit: str | None = None) -> Order:
         status=OrderStatus.NEW,
         submitted_at=NOW,
     )
+
+
+def _quote(*, bid: float, ask: float) -> Quote:
+    return Quote(ticker="AAPL", ts=NOW, bid=bid, ask=ask, bid_size=100.0, ask_size=100.0)
 
 
 @dataclass
@@ -287,9 +292,49 @@ ROWS = [
         "asset missing from the master",
         V,
         "0",
-        ReasonCode.ASSET_NOT_TRADABLE,
+        ReasonCode.ASSET_UNKNOWN,
         {},
         {"assets": {"MSFT": AssetStatus(symbol="MSFT")}},
+    ),
+    Row(
+        "asset master unreadable or ticker unknown fails closed",
+        V,
+        "0",
+        ReasonCode.ASSET_UNKNOWN,
+        {},
+        {"asset_master": True},
+    ),
+    Row(
+        "an unknown asset never blocks an exit",
+        A,
+        "100",
+        None,
+        {"side": SELL, "qty": "100", "reduces_position": True},
+        {"pf": LONG_AAPL, "asset_master": True},
+    ),
+    Row(
+        "entry sized at the broker's ask, not the older close",
+        R,
+        "96",
+        ReasonCode.POSITION_SIZE_CAP,
+        {"qty": "150"},
+        {"quotes": {"AAPL": _quote(bid=103.0, ask=104.0)}},
+    ),
+    Row(
+        "quote and reference disagree beyond the sanity band",
+        V,
+        "0",
+        ReasonCode.PRICE_SANITY,
+        {},
+        {"quotes": {"AAPL": _quote(bid=115.0, ask=116.0)}},
+    ),
+    Row(
+        "a crossed quote is ignored: the close stands",
+        A,
+        "10",
+        None,
+        {},
+        {"quotes": {"AAPL": _quote(bid=130.0, ask=90.0)}},
     ),
     Row(
         "asset not shortable",
@@ -348,6 +393,17 @@ ROWS = [
         ReasonCode.DAILY_LOSS_LIMIT,
         {},
         {"risk_state": AccountRiskState(session_baseline_equity=Decimal("104000"))},
+    ),
+    Row(
+        "daily loss exactly at the limit stops entries",
+        V,
+        "0",
+        ReasonCode.DAILY_LOSS_LIMIT,
+        {"qty": "1"},
+        {
+            "pf": portfolio("97000"),
+            "risk_state": AccountRiskState(session_baseline_equity=Decimal("100000")),
+        },
     ),
     Row(
         "daily loss within limit",

@@ -18,7 +18,7 @@ MON = datetime(2024, 3, 4, 15, 0, tzinfo=UTC)
 def test_baseline_and_high_water_mark_persist(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'app.sqlite'}"
     ledger = SqlLedger.from_url(url)
-    memory = RiskMemory(ledger.store)
+    memory = RiskMemory(ledger)
     assert memory.observe_equity(Decimal(100_000), MON) == (Decimal(100_000), Decimal(100_000))
     assert memory.observe_equity(Decimal(104_000), MON + timedelta(hours=1)) == (
         Decimal(100_000),
@@ -29,7 +29,7 @@ def test_baseline_and_high_water_mark_persist(tmp_path: Path) -> None:
         Decimal(104_000),
     )
     ledger.close()
-    reopened = RiskMemory(SqlLedger.from_url(url).store)
+    reopened = RiskMemory(SqlLedger.from_url(url))
     # a restart later the same session keeps the morning baseline
     assert reopened.observe_equity(Decimal(96_000), MON + timedelta(hours=3)) == (
         Decimal(100_000),
@@ -66,7 +66,7 @@ def test_account_state_reads_recent_exits_and_entries(tmp_path: Path) -> None:
                 submitted_at=at,
             )
         )
-    state = RiskMemory(ledger.store).account_state(
+    state = RiskMemory(ledger).account_state(
         equity=Decimal(100_000), now=MON, day_trade_count=2, cooldown_seconds=3600
     )
     assert state.last_exit_at == {"AAPL": MON - timedelta(minutes=30)}

@@ -19,6 +19,7 @@ from domain import (
     ProtectiveLevels,
     TradingStatus,
 )
+from graph.execution.exactly_once import submit_exactly_once
 from graph.monitor.emergency import EMERGENCY_THREAD, emergency_stop
 from graph.monitor.levels import position_exits
 from graph.monitor.loss_guard import LossLevel, daily_loss_status
@@ -26,7 +27,6 @@ from graph.monitor.monitor import MONITOR_THREAD, PositionMonitor
 from tests.unit.risk.factory import intent, limits
 from tools.alerts.dispatcher import AlertDispatcher
 from tools.alerts.model import Alert
-from tools.brokers.exactly_once import submit_exactly_once
 from tools.brokers.paper import PaperBroker
 from tools.clock import FixedClock
 from tools.persistence.sql_ledger import SqlLedger
@@ -382,7 +382,7 @@ def test_drawdown_past_the_limit_turns_active_into_reducing(desk: Desk) -> None:
     from graph.risk.memory import RiskMemory
 
     monitor = desk.monitor()
-    RiskMemory(desk.ledger.store).observe_equity(Decimal("120000"), T0 - timedelta(days=3))
+    RiskMemory(desk.ledger).observe_equity(Decimal("120000"), T0 - timedelta(days=3))
     report = monitor.run_once()  # equity 100k: 16.7 % below the 120k mark (limit 15 %)
     assert report.emergency is None
     state = desk.ledger.trading_state()
@@ -390,3 +390,86 @@ def test_drawdown_past_the_limit_turns_active_into_reducing(desk: Desk) -> None:
     assert any(a.title == "max drawdown: reducing only" for a in desk.inbox.alerts)
     with pytest.raises(Exception, match="reducing"):
         desk.buy("AAPL", "1")
+
+
+# -- one road: exit attempts, dead exits, decision records (issues 9.1, 9.14, 10) --------------
+
+
+def _resume(desk: Desk) -> None:
+    from domain import TradingStateRecord
+
+    desk.ledger.set_trading_state(TradingStateRecord(status=TradingStatus.ACTIVE, reason="op"))
+
+
+def test_a_second_halt_with_the_same_size_on_the_same_day_closes_the_new_position(
+    desk: Desk,
+) -> None:
+    """9.1: the second exit must not adopt the first one's (filled) order and send nothing."""
+    desk.buy("AAPL", "9")
+    assert desk.stop().flat
+    _resume(desk)
+    desk.buy("AAPL", "9")
+    second = desk.stop()
+    assert second.flat
+    assert desk.broker.portfolio().positions == {}
+    exit_ids = {i.client_order_id for i in desk.ledger.intents_for_thread(EMERGENCY_THREAD)}
+    assert len(exit_ids) == 2
+    sells = [o for o in desk.broker.all_orders() if o.side is SELL]
+    assert len(sells) == 2 and all(o.status is OrderStatus.FILLED for o in sells)
+
+
+def test_an_exit_the_broker_cancelled_never_counts_as_done(desk: Desk) -> None:
+    """9.1: a terminal exit with nothing filled leads to a new attempt, never to "flat"."""
+    from graph.execution.exits import exit_intent
+    from graph.monitor.levels import ExitSignal
+
+    desk.buy("AAPL", "9")
+    signal = ExitSignal("AAPL", SELL, Decimal(9), ExitReason.EMERGENCY_STOP, Decimal(100), None)
+    first = exit_intent(signal, thread_id=EMERGENCY_THREAD, now=T0, attempt=0).model_copy(
+        update={"order_type": OrderType.LIMIT, "limit_price": Decimal("500")}
+    )  # accepted, rests, then the broker cancels it
+    desk.ledger.record_intent(first, "9")
+    resting = desk.broker.submit_order(first, Decimal(9))
+    desk.ledger.record_order(resting)
+    desk.broker.cancel_order(resting.broker_order_id)
+    report = desk.stop()
+    assert report.flat, report.errors
+    assert desk.broker.portfolio().positions == {}
+    (outcome,) = report.exits
+    assert outcome.order is not None and outcome.order.client_order_id != first.client_order_id
+
+
+def test_every_exit_leaves_a_decision_record_linked_to_its_order(desk: Desk) -> None:
+    """Issue 10: monitor and emergency exits take the road, which records their decisions."""
+    desk.buy("AAPL", "10", stop_loss=Decimal("98"))
+    desk.buy("MSFT", "10")
+    desk.prices.board["AAPL"] = Decimal("97")
+    (monitor_exit,) = desk.monitor().run_once().exits
+    assert monitor_exit.order is not None
+    desk.prices.board["AAPL"] = Decimal("100")
+    (emergency_exit,) = desk.stop().exits
+    assert emergency_exit.order is not None
+    for thread, order in (
+        (MONITOR_THREAD, monitor_exit.order),
+        (EMERGENCY_THREAD, emergency_exit.order),
+    ):
+        linked = [
+            d
+            for d in desk.ledger.decisions_for_thread(thread)
+            if order.client_order_id in d.order_client_ids
+        ]
+        assert len(linked) == 1, thread
+        assert linked[0].gate_outcome == "approved"
+        assert linked[0].ticker == order.ticker
+
+
+def test_the_daily_loss_stop_fires_exactly_at_the_limit(desk: Desk) -> None:
+    """9.14 (c): at 100 % of the limit, not only past it, the monitor runs the emergency stop."""
+    monitor = desk.monitor()
+    desk.buy("AAPL", "1000")  # 100k of AAPL at 100, no cash left
+    monitor.run_once()  # baseline 100k
+    desk.prices.board["AAPL"] = Decimal("97")  # exactly -3 %, above the 95 stop
+    report = monitor.run_once()
+    assert report.loss.level is LossLevel.BREACHED
+    assert report.emergency is not None and report.emergency.flat
+    assert desk.ledger.trading_state().status is TradingStatus.HALTED

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from domain import TradingStatus
+from graph.execution.exactly_once import submit_exactly_once
 from graph.monitor.reconcile import reconcile
 from tests.unit.risk.factory import intent
 from tools.alerts.dispatcher import AlertDispatcher
 from tools.alerts.model import Alert
-from tools.brokers.exactly_once import submit_exactly_once
 from tools.brokers.paper import PaperBroker
 from tools.clock import FixedClock
 from tools.persistence.sql_ledger import SqlLedger

@@ -6,12 +6,17 @@ broker is unique on it:
 1. ``ledger.record_intent`` first, so a crash after submission still leaves a trace to reconcile.
 2. Look the id up at the broker: if it is already there (a crash after submission, a resumed node),
    adopt it and send nothing.
-3. Otherwise refuse new entries while the persisted trading state is HALTED or REDUCING (the gate
-   already did; this covers a verdict approved before a halt and resumed after it).
-4. Submit. A duplicate-id answer adopts the broker's order. An ambiguous failure (timeout, 5xx,
-   dropped connection) is resolved by bounded lookups; only when the broker says it has no such
-   order is the same id sent again, which the broker's uniqueness makes safe.
+3. Otherwise submit. Before EVERY attempt (the first and each resubmission after an ambiguous
+   answer) the persisted trading state is read again and a new entry is refused while it is HALTED
+   or REDUCING: a halt issued while the broker was slow to answer wins over the resend.
+4. A duplicate-id answer adopts the broker's order. An ambiguous failure (timeout, 5xx, dropped
+   connection) is resolved by bounded lookups; only when the broker says it has no such order is
+   the same id sent again, which the broker's uniqueness makes safe.
 5. Record the broker's order in the ledger.
+
+A terminal order with nothing filled (cancelled, rejected, expired) is returned like any other;
+``is_dead`` tells the caller it did not do the job, so an exit must try again under a new attempt
+id (the same id can never be sent twice).
 """
 
 from __future__ import annotations
@@ -39,7 +44,12 @@ from tools.brokers.base import (
 from tools.failpoints import failpoint
 from tools.persistence.ledger import Ledger
 
-__all__ = ["resolve_by_lookup", "submit_exactly_once"]
+__all__ = ["is_dead", "lookup_order", "resolve_by_lookup", "submit_exactly_once"]
+
+
+def is_dead(order: Order) -> bool:
+    """Terminal with nothing filled: the broker will never act on it, so it never counts as done."""
+    return order.status.is_terminal and order.filled_qty <= 0
 
 
 def resolve_by_lookup(
@@ -80,11 +90,16 @@ def submit_exactly_once(
     """Place ``qty`` of ``intent`` at most once and return the broker's order (recorded)."""
     ledger.record_intent(intent, str(qty))
     failpoint("after_record_intent")
-    order = _lookup_retrying_errors(broker, intent.client_order_id, lookup_attempts, wait_seconds)
+    order = lookup_order(broker, intent.client_order_id, lookup_attempts, wait_seconds)
     if order is None:
-        _refuse_entry_when_blocked(intent, ledger)
         order = _submit_resolving(
-            intent, qty, broker, resubmits=resubmits, attempts=lookup_attempts, wait=wait_seconds
+            intent,
+            qty,
+            broker,
+            ledger,
+            resubmits=resubmits,
+            attempts=lookup_attempts,
+            wait=wait_seconds,
         )
         failpoint("after_submit")
     ledger.record_order(order)
@@ -92,8 +107,8 @@ def submit_exactly_once(
     return order
 
 
-def _lookup_retrying_errors(
-    broker: Broker, client_order_id: str, attempts: int, wait_seconds: float
+def lookup_order(
+    broker: Broker, client_order_id: str, attempts: int = 5, wait_seconds: float = 0.2
 ) -> Order | None:
     """One authoritative lookup, retried only while it errors: an empty answer is an answer here."""
     retrying = Retrying(
@@ -115,11 +130,19 @@ def _refuse_entry_when_blocked(intent: OrderIntent, ledger: Ledger) -> None:
 
 
 def _submit_resolving(
-    intent: OrderIntent, qty: Decimal, broker: Broker, *, resubmits: int, attempts: int, wait: float
+    intent: OrderIntent,
+    qty: Decimal,
+    broker: Broker,
+    ledger: Ledger,
+    *,
+    resubmits: int,
+    attempts: int,
+    wait: float,
 ) -> Order:
     cid = intent.client_order_id
     last_error: BrokerError | None = None
     for _ in range(resubmits + 1):
+        _refuse_entry_when_blocked(intent, ledger)  # every attempt: a halt meanwhile wins
         try:
             return broker.submit_order(intent, qty)
         except DuplicateClientOrderIdError as exc:

@@ -1,0 +1,82 @@
+"""``.env.example``: every setting's environment name with its packaged default, from the model.
+
+Why generated: a hand-kept list drifts from the code; this one is rendered from ``Settings`` and
+the packaged YAML, and tests/unit/config/test_env_example.py fails when the file is stale.
+Regenerate with ``python -m config.env_example > .env.example``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, SecretStr
+
+from config.alert_env import ALERT_ENV_PREFIX
+from config.env_files import ENV_FILE_VARIABLE
+from config.settings import CONFIG_DIR_VARIABLE, Settings, packaged_settings
+
+__all__ = ["render_env_example"]
+
+_HEADER = f"""\
+# hedgegraph settings: every name with its default (generated from config/settings.py by
+# `python -m config.env_example > .env.example`; a test keeps this file in step with the code).
+# Copy to .env and uncomment what you change. The process environment wins over .env, .env over
+# HEDGEGRAPH_CONFIG_DIR's YAML, that over the packaged YAML. Lists take a,b or ["a", "b"];
+# choices are case-insensitive; fractions are fractions (0.05 means 5 %).
+
+# Read by the loader itself. {ENV_FILE_VARIABLE}: which .env to read (process environment only;
+# empty reads none). {CONFIG_DIR_VARIABLE}: a folder with trading_config.yaml and/or
+# risk_parameters.yaml overrides (no other YAML files allowed there).
+# {ENV_FILE_VARIABLE}=.env
+# {CONFIG_DIR_VARIABLE}=
+"""
+
+
+def _shown(name: str, value: Any) -> str:
+    if name == "hedgegraph_home" and value == Path.home() / ".hedgegraph":
+        return "~/.hedgegraph"
+    if value is None or isinstance(value, SecretStr):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value) if value else ""
+    return str(value)
+
+
+def _lines(model: BaseModel, prefix: str) -> list[str]:
+    lines: list[str] = []
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            continue
+        if field.description:
+            lines.extend(f"# {line}".rstrip() for line in field.description.splitlines())
+        lines.append(f"# {prefix}{name.upper()}={_shown(name, value)}")
+    return lines
+
+
+def render_env_example(settings: Settings | None = None) -> str:
+    """The file's text for ``settings`` (default: the packaged defaults)."""
+    shown = settings or packaged_settings()
+    blocks = [_HEADER, "# --- top level ---", *_lines(shown, ""), ""]
+    for name in type(shown).model_fields:
+        section = getattr(shown, name)
+        if not isinstance(section, BaseModel):
+            continue
+        title = f"# --- {name} ({name.upper()}__*) ---"
+        if name == "alerts":
+            title += f"; also read as {ALERT_ENV_PREFIX}<NAME>"
+        doc = (type(section).__doc__ or "").strip().splitlines()
+        blocks += [title, *(f"# {doc[0]}" for _ in doc[:1]), *_lines(section, f"{name.upper()}__")]
+        blocks.append("")
+    return "\n".join(blocks)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render_env_example())

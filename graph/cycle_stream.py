@@ -1,0 +1,174 @@
+"""Translating LangGraph's stream chunks into the typed ``CycleEvent`` every face renders.
+
+Why a translator of its own: the runner drives the graph one super-step at a time with the
+``tasks``, ``updates`` and ``custom`` stream modes; this module alone knows their shapes, so the
+runner's control flow (locks, cancellation, run records) stays readable and a LangGraph upgrade
+that changes a chunk's shape touches one file.
+
+Chunk shapes (langgraph 1.2): ``("tasks", {id, name, input, triggers})`` when a task starts,
+``("tasks", {id, name, error, result, interrupts})`` when it ends, ``("updates", {node: update})``
+between them, ``("updates", {"__interrupt__": (...)})`` when the step stops at an interrupt (an
+empty tuple for the runner's own step boundary), and ``("custom", payload)`` for what a node wrote
+through the runtime's stream writer mid-step (see ``graph.nodes._common.report_order``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain import CycleEvent, CycleEventKind, EventSeverity, GateVerdict, Order, RunEvent
+from graph.nodes._common import ORDER_UPDATE_KEY
+from tools.clock import Clock
+
+__all__ = ["CycleEventTranslator", "StepOutcome"]
+
+_NOTABLE = {EventSeverity.WARNING, EventSeverity.ERROR, EventSeverity.CRITICAL}
+
+
+@dataclass(slots=True)
+class StepOutcome:
+    """What one super-step did, as the runner needs it to decide whether to go on."""
+
+    nodes: list[str] = field(default_factory=list)
+    """Names of the tasks that ran in the step."""
+    paused: bool = False
+    """The step ended at the runner's boundary and more steps are waiting."""
+    waiting_for_approval: bool = False
+    """The step stopped at the approval interrupt."""
+    notable: list[RunEvent] = field(default_factory=list)
+    """Warnings and errors the step's nodes recorded (persisted with the run)."""
+
+
+@dataclass(slots=True)
+class CycleEventTranslator:
+    """Numbers a run's events from 1 and turns each chunk into zero or more ``CycleEvent``."""
+
+    thread_id: str
+    run_id: str
+    clock: Clock
+    on_update: Callable[[str, dict[str, Any]], None] | None = None
+    """Legacy progress hook: (node, raw state update) for each node update."""
+    seq: int = 0
+    _started: dict[str, float] = field(default_factory=dict)
+    _orders_seen: set[tuple[str, str, str]] = field(default_factory=set)
+
+    def make(self, kind: CycleEventKind, **fields: Any) -> CycleEvent:
+        self.seq += 1
+        return CycleEvent(
+            kind=kind,
+            thread_id=self.thread_id,
+            run_id=self.run_id,
+            seq=self.seq,
+            at=self.clock.now(),
+            **fields,
+        )
+
+    def translate(self, mode: str, chunk: Any, step: StepOutcome) -> Iterator[CycleEvent]:
+        if mode == "tasks":
+            yield from self._task(chunk, step)
+        elif mode == "updates":
+            for node, update in chunk.items():
+                if node == "__interrupt__":
+                    if update:
+                        step.waiting_for_approval = True
+                    else:
+                        step.paused = True
+                    continue
+                payload = update if isinstance(update, dict) else {}
+                if self.on_update is not None:
+                    self.on_update(node, payload)
+                yield from self._update(node, payload, step)
+        elif mode == "custom" and isinstance(chunk, dict) and ORDER_UPDATE_KEY in chunk:
+            order = chunk[ORDER_UPDATE_KEY]
+            if isinstance(order, Order):
+                yield from self._order(order, str(chunk.get("node", "execute")))
+
+    def approval_requested(self, verdicts: list[GateVerdict]) -> Iterator[CycleEvent]:
+        """One APPROVAL_REQUESTED per order the supervised thread is waiting on."""
+        for verdict in verdicts:
+            if verdict.executable:
+                yield self.make(
+                    CycleEventKind.APPROVAL_REQUESTED,
+                    node="approval",
+                    ticker=verdict.intent.ticker,
+                    gate_verdict=verdict,
+                )
+
+    def _task(self, chunk: dict[str, Any], step: StepOutcome) -> Iterator[CycleEvent]:
+        name, task_id = str(chunk.get("name")), str(chunk.get("id"))
+        task_input = chunk.get("input")
+        analyst = (
+            task_input.get("analyst")
+            if name == "analyst" and isinstance(task_input, dict)
+            else None
+        )
+        if "triggers" in chunk:  # a task starts
+            self._started[task_id] = time.perf_counter()
+            step.nodes.append(name)
+            yield self.make(CycleEventKind.NODE_STARTED, node=name, analyst=analyst)
+            return
+        started = self._started.pop(task_id, None)
+        if chunk.get("interrupts"):  # paused inside the node (approval): it has not finished
+            return
+        duration = (time.perf_counter() - started) * 1000 if started is not None else None
+        if chunk.get("error") is not None:
+            failure = RunEvent(
+                node=name,
+                severity=EventSeverity.ERROR,
+                message=f"node failed: {type(chunk['error']).__name__}: {chunk['error']}",
+                at=self.clock.now(),
+            )
+            step.notable.append(failure)
+            yield self.make(
+                CycleEventKind.ERROR, node=name, duration_ms=duration, run_event=failure
+            )
+            return
+        result = chunk.get("result")
+        if name == "analyst" and isinstance(result, dict):
+            verdicts = result.get("analyst_verdicts") or []
+            analyst = verdicts[0].analyst if verdicts else analyst
+        yield self.make(
+            CycleEventKind.NODE_FINISHED, node=name, duration_ms=duration, analyst=analyst
+        )
+
+    def _update(self, node: str, update: dict[str, Any], step: StepOutcome) -> Iterator[CycleEvent]:
+        for verdict in update.get("analyst_verdicts", []) or []:
+            yield self.make(
+                CycleEventKind.ANALYST_VERDICT,
+                node=node,
+                analyst=verdict.analyst,
+                ticker=verdict.ticker,
+                verdict=verdict,
+            )
+        for decision in update.get("decisions", []) or []:
+            yield self.make(
+                CycleEventKind.PM_DECISION, node=node, ticker=decision.ticker, decision=decision
+            )
+        for gate_verdict in update.get("gate_verdicts", []) or []:
+            yield self.make(
+                CycleEventKind.GATE_VERDICT,
+                node=node,
+                ticker=gate_verdict.intent.ticker,
+                gate_verdict=gate_verdict,
+            )
+        for order in update.get("orders", []) or []:
+            yield from self._order(order, node)
+        for run_event in update.get("events", []) or []:
+            if run_event.severity in _NOTABLE:
+                step.notable.append(run_event)
+                kind = (
+                    CycleEventKind.WARNING
+                    if run_event.severity is EventSeverity.WARNING
+                    else CycleEventKind.ERROR
+                )
+                yield self.make(kind, node=node, ticker=run_event.ticker, run_event=run_event)
+
+    def _order(self, order: Order, node: str) -> Iterator[CycleEvent]:
+        key = (order.client_order_id, order.status.value, str(order.filled_qty))
+        if key in self._orders_seen:  # reported mid-step already, and again in the node's update
+            return
+        self._orders_seen.add(key)
+        yield self.make(CycleEventKind.ORDER_UPDATE, node=node, ticker=order.ticker, order=order)

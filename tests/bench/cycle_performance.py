@@ -1,0 +1,333 @@
+"""Benchmark: the whole trading graph, LLM-bound and rules-only, checkpoints and savers.
+
+Run: ``.venv/bin/python -m tests.bench.cycle_performance [--runs 5] [--delay 0.3] [--quick]``
+
+Every measured cycle runs in a fresh worker process (``--worker``), the way a CLI cycle runs, so
+per-process costs (calendar, synthesis, first connections) count; imports do not. Reported as the
+median and the spread (min..max) of ``--runs`` runs, all sections side by side in one run:
+
+- LLM-bound: 5 tickers, every analyst on the LLM path, the local OpenAI-compatible fake answering
+  in ``--delay`` s (critical path = one analyst call + one PM call); graph time as a ratio to the
+  critical path at the default settings; then 30 tickers (23+ candidates) where the PM's time must
+  not grow with the candidates; then the repeated identical cycle (0 new calls).
+- Checkpoints: bytes per cycle (checkpoints + writes) for 3 and 100 tickers, all analysts, rules
+  only; saver time per cycle (time inside the saver's methods) on SQLite and Postgres.
+- Rules-only graph time at 3, 10, 30 and 100 tickers (default roster).
+
+The machines are shared and noisy: trust ratios and medians, not single times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+AS_OF = datetime(2025, 3, 11, 15, 0, tzinfo=UTC)
+"""A Tuesday during the session: every cycle decides on the same synthetic market."""
+LLM_TICKERS = ("AAPL", "MSFT", "NVDA", "AMZN", "GOOGL")
+WIDE_TICKERS = 40
+"""Enough offline tickers for 23+ candidates."""
+
+
+def universe(n: int) -> list[str]:
+    """``n`` ticker symbols: the five above first, then synthetic names."""
+    names = list(LLM_TICKERS) + [f"T{i:03d}" for i in range(n)]
+    return names[:n]
+
+
+# ---------------------------------------------------------------------------------------------
+# worker: one cycle in this process, measured, answered as one JSON line
+
+
+def _timed_saver(saver: Any, spent: list[float]) -> None:
+    """Wrap the saver's async methods so the time inside them is summed into ``spent``."""
+    for name in ("aput", "aput_writes", "aget_tuple", "alist"):
+        original = getattr(saver, name)
+
+        if name == "alist":
+
+            def make_gen(fn: Callable[..., Any]) -> Callable[..., Any]:
+                async def timed_gen(*args: Any, **kwargs: Any) -> Any:
+                    started = time.perf_counter()
+                    try:
+                        async for item in fn(*args, **kwargs):
+                            yield item
+                    finally:
+                        spent[0] += time.perf_counter() - started
+
+                return timed_gen
+
+            setattr(saver, name, make_gen(original))
+            continue
+
+        def make(fn: Callable[..., Any]) -> Callable[..., Any]:
+            async def timed(*args: Any, **kwargs: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return await fn(*args, **kwargs)
+                finally:
+                    spent[0] += time.perf_counter() - started
+
+            return timed
+
+        setattr(saver, name, make(original))
+
+
+def _sqlite_bytes(url: str, thread_id: str) -> int:
+    path = url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:
+        (cp,) = conn.execute(
+            "select coalesce(sum(length(checkpoint) + length(metadata)), 0) from checkpoints"
+            " where thread_id = ?",
+            (thread_id,),
+        ).fetchone()
+        (wr,) = conn.execute(
+            "select coalesce(sum(length(value)), 0) from writes where thread_id = ?",
+            (thread_id,),
+        ).fetchone()
+    return int(cp) + int(wr)
+
+
+async def _worker_cycle(args: argparse.Namespace) -> dict[str, Any]:
+    from config.settings import load_settings
+    from graph.assembly import build_context
+    from graph.checkpoints.factory import aopen_checkpointer
+    from graph.runner import arun_cycle
+    from tools.clock import FixedClock
+
+    home = Path(args.home)
+    llm: dict[str, Any] = {"request_timeout_seconds": 30, "cache": "sqlite"}
+    if args.max_concurrency:
+        llm["max_concurrency"] = None if args.max_concurrency == "none" else args.max_concurrency
+    overrides: dict[str, Any] = {
+        "hedgegraph_home": home,
+        "data_providers": ["offline"],
+        "broker": "paper",
+        "trading_session_mode": "autonomous",
+        "redis_url": None,
+        "checkpoint_url": args.checkpoint_url or None,
+        "analysts": args.analysts.split(",") if args.analysts else None,
+        "llm_provider": "openai" if args.llm_url else "none",
+        "llm": llm,
+    }
+    if args.llm_url:
+        overrides |= {
+            "llm_model": "bench-model",
+            "openai_base_url": args.llm_url,
+            "openai_api_key": "sk-bench",
+        }
+    settings = load_settings(**overrides)
+    context = build_context(settings, clock=FixedClock(AS_OF))
+    tickers = universe(args.tickers)
+    thread_id = args.thread or f"bench-{uuid.uuid4().hex[:10]}"
+    finished: dict[str, float] = {}
+    spent = [0.0]
+    async with aopen_checkpointer(settings.effective_checkpoint_url) as saver:
+        _timed_saver(saver, spent)
+        started = time.perf_counter()
+
+        def progress(node: str, update: dict[str, Any]) -> None:
+            finished[node] = time.perf_counter() - started
+
+        result = await arun_cycle(
+            context,
+            saver,
+            thread_id=thread_id,
+            tickers=tickers,
+            mode="signal",
+            session_mode="autonomous",
+            on_progress=progress,
+        )
+        graph_s = time.perf_counter() - started
+    checkpoint_url = settings.effective_checkpoint_url
+    ckpt_bytes = (
+        _sqlite_bytes(checkpoint_url, thread_id) if checkpoint_url.startswith("sqlite") else 0
+    )
+    analysts_done = finished.get("analyst", finished.get("strategy_engine", 0.0))
+    budget = sum(1 for v in result.analyst_verdicts if v.failure_reason == "budget_exhausted")
+    return {
+        "graph_s": graph_s,
+        "saver_s": spent[0],
+        "checkpoint_bytes": ckpt_bytes,
+        "candidates": len(result.decisions),
+        "verdicts": len(result.analyst_verdicts),
+        "budget_exhausted": budget,
+        "load_context_s": finished.get("load_context", 0.0),
+        "before_analysts_s": finished.get("strategy_engine", 0.0),
+        "pm_s": finished.get("portfolio_manager", analysts_done) - analysts_done,
+        "events": [e.message for e in result.events if "budget" in e.message],
+    }
+
+
+def worker_main(args: argparse.Namespace) -> None:
+    print(json.dumps(asyncio.run(_worker_cycle(args))))
+
+
+# ---------------------------------------------------------------------------------------------
+# driver
+
+
+@contextmanager
+def llm_fake(delay: float) -> Iterator[Any]:
+    from tests.bench.llm_fanout import remote_fake
+
+    with remote_fake() as fake:
+        fake.reset(delay_seconds=delay)
+        yield fake
+
+
+def run_worker(**options: Any) -> dict[str, Any]:
+    argv = [sys.executable, "-m", "tests.bench.cycle_performance", "--worker"]
+    for key, value in options.items():
+        if value is not None:
+            argv += [f"--{key.replace('_', '-')}", str(value)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("APCA_", "OPENAI_", "HEDGE"))}
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=900, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"worker failed: {' '.join(argv)}\n{done.stderr[-4000:]}")
+    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return answer
+
+
+def spread(values: list[float], scale: float = 1.0, fmt: str = "{:.3f}") -> str:
+    med = statistics.median(values) * scale
+    lo, hi = min(values) * scale, max(values) * scale
+    return f"{fmt.format(med)} [{fmt.format(lo)}..{fmt.format(hi)}]"
+
+
+def llm_section(args: argparse.Namespace, tmp: Path, report: dict[str, Any]) -> None:
+    critical = 2 * args.delay
+    with llm_fake(args.delay) as fake:
+        for label, count, analysts in (
+            ("5 tickers, all analysts", len(LLM_TICKERS), "all"),
+            (f"{WIDE_TICKERS} tickers, default roster", WIDE_TICKERS, None),
+        ):
+            rows = []
+            for run in range(args.runs):
+                fake.reset(delay_seconds=args.delay)
+                row = run_worker(
+                    home=tmp / f"llm-{count}-{run}",
+                    tickers=count,
+                    analysts=analysts,
+                    llm_url=fake.openai_url,
+                )
+                row["calls"] = fake.stats()["count"]
+                rows.append(row)
+            graph = [r["graph_s"] for r in rows]
+            print(
+                f"LLM {label}: graph {spread(graph)} s = "
+                f"{spread([g / critical for g in graph], fmt='{:.2f}')}x critical path "
+                f"({critical:.1f}s); candidates {rows[0]['candidates']}, "
+                f"calls {rows[0]['calls']}, budget_exhausted {rows[0]['budget_exhausted']}"
+            )
+            print(
+                f"    before first analyst {spread([r['before_analysts_s'] for r in rows])} s, "
+                f"PM node {spread([r['pm_s'] for r in rows])} s"
+            )
+            report[f"llm_{count}"] = rows
+        # the repeated identical cycle: same home (warm prompt cache), same market, new thread
+        fake.reset(delay_seconds=args.delay)
+        warm = run_worker(
+            home=tmp / "llm-5-0", tickers=len(LLM_TICKERS), analysts="all", llm_url=fake.openai_url
+        )
+        warm_calls = fake.stats()["count"]
+        print(
+            f"LLM repeated identical cycle: {warm_calls} new calls, graph {warm['graph_s']:.3f} s"
+        )
+        report["llm_repeat_calls"] = warm_calls
+
+
+def checkpoint_section(args: argparse.Namespace, tmp: Path, report: dict[str, Any]) -> None:
+    from graph.checkpoints.factory import setup_checkpointer
+    from tests.fixtures.servers import fresh_database, running_postgres
+
+    for count in (3, 100):
+        sizes = [
+            run_worker(home=tmp / f"ck-{count}-{run}", tickers=count, analysts="all")[
+                "checkpoint_bytes"
+            ]
+            for run in range(1 if count == 100 else 2)
+        ]
+        print(f"checkpoint bytes per cycle, {count} tickers, all analysts: {max(sizes):,}")
+        report[f"checkpoint_bytes_{count}"] = max(sizes)
+    with ExitStack() as stack:
+        pg_server = stack.enter_context(running_postgres())
+        pg_url = fresh_database(pg_server, "bench")
+        setup_checkpointer(pg_url)
+        for backend in ("sqlite", "postgres"):
+            times = []
+            for run in range(args.runs):
+                home = tmp / f"saver-{backend}-{run}"
+                url = pg_url if backend == "postgres" else None
+                times.append(run_worker(home=home, tickers=3, checkpoint_url=url)["saver_s"])
+            print(f"saver time per 3-ticker cycle, {backend}: {spread(times, 1000, '{:.1f}')} ms")
+            report[f"saver_ms_{backend}"] = statistics.median(times) * 1000
+
+
+def rules_section(args: argparse.Namespace, tmp: Path, report: dict[str, Any]) -> None:
+    for count in (3, 10, 30, 100):
+        rows = [
+            run_worker(home=tmp / f"rules-{count}-{run}", tickers=count) for run in range(args.runs)
+        ]
+        print(
+            f"rules-only {count:>3} tickers: graph {spread([r['graph_s'] for r in rows])} s, "
+            f"load_context {spread([r['load_context_s'] for r in rows])} s, "
+            f"candidates {rows[0]['candidates']}"
+        )
+        report[f"rules_{count}"] = statistics.median(r["graph_s"] for r in rows)
+        if count == 100:  # the next cycle on the same home (synthesised paths kept on disk)
+            warm = [
+                run_worker(home=tmp / f"rules-{count}-{run}", tickers=count)
+                for run in range(args.runs)
+            ]
+            print(
+                f"rules-only {count:>3} tickers, next cycle on the same home: graph "
+                f"{spread([r['graph_s'] for r in warm])} s, "
+                f"load_context {spread([r['load_context_s'] for r in warm])} s"
+            )
+            report[f"rules_{count}_same_home"] = statistics.median(r["graph_s"] for r in warm)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--delay", type=float, default=0.3)
+    parser.add_argument("--sections", default="llm,checkpoints,rules")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--home")
+    parser.add_argument("--tickers", type=int, default=3)
+    parser.add_argument("--analysts")
+    parser.add_argument("--llm-url")
+    parser.add_argument("--checkpoint-url")
+    parser.add_argument("--thread")
+    parser.add_argument("--max-concurrency")
+    args = parser.parse_args()
+    if args.worker:
+        worker_main(args)
+        return
+    report: dict[str, Any] = {}
+    sections = {"llm": llm_section, "checkpoints": checkpoint_section, "rules": rules_section}
+    with tempfile.TemporaryDirectory(prefix="hg-cycle-bench-") as tmp:
+        print(f"median [min..max] of {args.runs} runs, each cycle in a fresh process")
+        for name in args.sections.split(","):
+            sections[name](args, Path(tmp), report)
+    print(json.dumps(report, default=str))
+    print(f"measured at {datetime.now(UTC).isoformat(timespec='seconds')}")
+
+
+if __name__ == "__main__":
+    main()

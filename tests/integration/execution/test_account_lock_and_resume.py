@@ -1,0 +1,166 @@
+"""The execution road across real processes: racing cycles and a crash resumed too late.
+
+9.2: two cycles on different threads, started together against one account, must not together
+break the position cap that each respects alone (the account lock, with the snapshot taken inside
+it). 9.4: a cycle killed between the gate and execution and resumed after its decision's time to
+live is re-gated on fresh data and sends nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from domain import OrderIntent, OrderSide, PortfolioSnapshot, ReasonCode
+from graph.assembly import build_context
+from graph.checkpoints.factory import aopen_checkpointer
+from graph.context import TradingContext
+from graph.risk.gate import evaluate_intents
+from graph.risk.snapshot import GateSnapshot
+from graph.runner import arun_cycle
+from tests.integration.execution.stack import AS_OF, stack_settings
+from tools.brokers.paper import PaperBroker
+from tools.clock import FixedClock
+from tools.market_data.snapshot import build_snapshot
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _worker(
+    cwd: Path, home: Path, thread: str, *args: str, failpoint: str = ""
+) -> subprocess.Popen[str]:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(ROOT),
+        "HEDGEGRAPH_FAILPOINTS": failpoint,
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.integration.execution.cycle_worker",
+            str(home),
+            thread,
+            *args,
+        ],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
+    out, err = process.communicate(timeout=240)
+    return process.returncode, out, err
+
+
+def _cap_in_shares(context: TradingContext, equity: Decimal) -> Decimal:
+    """The most TSLA the gate lets a flat account of ``equity`` hold (volatility-scaled cap)."""
+    market = build_snapshot(context.market_data, ["TSLA"], as_of=AS_OF)
+    data = market.get("TSLA")
+    assert data is not None and data.last_close is not None
+    probe = OrderIntent(
+        client_order_id="probe",
+        decision_id="probe",
+        thread_id="probe",
+        ticker="TSLA",
+        side=OrderSide.BUY,
+        qty=Decimal(100_000),
+        reference_price=Decimal(str(round(data.last_close, 4))),
+        created_at=AS_OF,
+    )
+    flat = PortfolioSnapshot(as_of=AS_OF, cash=equity, equity=equity, buying_power=equity)
+    snapshot = GateSnapshot(now=AS_OF, portfolio=flat, market=market)
+    (verdict,) = evaluate_intents([probe], snapshot, context.settings.risk)
+    return verdict.approved_qty
+
+
+def test_two_cycles_racing_on_one_account_never_break_the_position_cap(tmp_path: Path) -> None:
+    """Each cycle alone stays inside the TSLA cap; two started together must too (9.2).
+
+    Both start at a barrier and the broker takes 2 s to accept, so without the account lock both
+    gate on a snapshot that holds neither order and both orders fill: twice one cycle's entry.
+    """
+    home = tmp_path / "home"
+    racers = [
+        _worker(
+            tmp_path,
+            home,
+            thread,
+            "TSLA",
+            "--max-position-pct",
+            "0.05",
+            "--slow-submit",
+            "2",
+            "--barrier",
+            str(tmp_path / "barrier"),
+        )
+        for thread in ("x1", "x2")
+    ]
+    results = [_finish(p) for p in racers]
+    for code, _out, err in results:
+        assert code == 0, err
+    summaries = [json.loads(out) for _code, out, _err in results]
+    assert any(s["orders"] for s in summaries), summaries  # precondition: one of them bought
+    settings = stack_settings(home, max_position_pct=0.05)
+    context = build_context(settings, clock=FixedClock(AS_OF))
+    assert isinstance(context.broker, PaperBroker)
+    portfolio = context.broker.portfolio()
+    held = portfolio.positions["TSLA"]
+    cap = _cap_in_shares(context, portfolio.equity)
+    alone = max(Decimal(v[2]) for s in summaries for v in s["verdicts"])
+    assert 0 < alone <= cap < 2 * alone, (alone, cap)  # precondition: two of them would break it
+    assert held.qty <= cap, summaries
+
+
+async def test_a_crashed_cycle_resumed_after_its_ttl_is_regated_and_sends_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """9.4: killed at before_execute, resumed 12 s later with a 5 s TTL: vetoed, nothing sent."""
+    monkeypatch.chdir(tmp_path)
+    home = tmp_path / "home"
+    code, _out, err = _finish(
+        _worker(tmp_path, home, "t-ttl", "AAPL,TSLA", "--ttl", "5", failpoint="before_execute")
+    )
+    assert code == -signal.SIGKILL, err
+    settings = stack_settings(home, decision_ttl_seconds=5)
+    later = build_context(settings, clock=FixedClock(AS_OF + timedelta(seconds=12)))
+    async with aopen_checkpointer(settings.effective_checkpoint_url) as saver:
+        result = await arun_cycle(later, saver, thread_id="t-ttl")
+    assert result.orders == []
+    assert later.broker.open_orders() == []
+    assert isinstance(later.broker, PaperBroker) and later.broker.all_orders() == []
+    assert later.broker.portfolio().positions == {}
+    entries = [v for v in result.verdicts if not v.intent.reduces_position]
+    assert entries, "precondition: the crashed cycle had approved entries"
+    assert all(ReasonCode.DECISION_EXPIRED in v.reason_codes for v in entries), result.verdicts
+    assert any("decision_expired" in e.message for e in result.events)
+
+
+async def test_a_crashed_cycle_resumed_within_its_ttl_still_trades(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The re-gate is no blanket veto: a prompt resume sends the approved orders once."""
+    monkeypatch.chdir(tmp_path)
+    home = tmp_path / "home"
+    code, _out, err = _finish(
+        _worker(tmp_path, home, "t-ok", "AAPL,TSLA", "--ttl", "60", failpoint="before_execute")
+    )
+    assert code == -signal.SIGKILL, err
+    settings = stack_settings(home, decision_ttl_seconds=60)
+    later = build_context(settings, clock=FixedClock(AS_OF + timedelta(seconds=12)))
+    async with aopen_checkpointer(settings.effective_checkpoint_url) as saver:
+        result = await arun_cycle(later, saver, thread_id="t-ok")
+    assert sorted(o.ticker for o in result.orders) == ["AAPL", "TSLA"]
+    assert isinstance(later.broker, PaperBroker) and len(later.broker.all_orders()) == 2
