@@ -51,6 +51,7 @@ def halt(
     """Emergency stop: HALTED, cancel open orders, close every position through the gate."""
     _confirm("Halt trading, cancel every open order and close every position?", yes)
     parts = open_operator_parts(replay=replay)
+    from graph.checkpoints.locks import thread_locks_from_settings
     from graph.monitor import operator
 
     result = operator.halt(
@@ -60,6 +61,7 @@ def halt(
         limits=parts.settings.risk,
         clock=parts.clock,
         alerts=parts.alerts,
+        locks=thread_locks_from_settings(parts.settings),  # waits for a submission in flight
     )
     if as_json:
         _print_json(result.model_dump(mode="json"))
@@ -142,6 +144,7 @@ def reduce_only(
 
 def monitor_once(as_json: JsonOpt = False, replay: ReplayOption = None) -> None:
     """One position-monitor pass: stops, targets, the daily-loss guard."""
+    from graph.checkpoints.locks import thread_locks_from_settings
     from graph.monitor.monitor import PositionMonitor
 
     parts = open_operator_parts(replay=replay)
@@ -151,6 +154,7 @@ def monitor_once(as_json: JsonOpt = False, replay: ReplayOption = None) -> None:
         limits=parts.settings.risk,
         clock=parts.clock,
         alerts=parts.alerts,
+        locks=thread_locks_from_settings(parts.settings),  # the account lock across processes
     )
     report = monitor.run_once()
     payload = {
@@ -236,6 +240,8 @@ def adopt_book(
             console.print(f"{p.symbol}: ledger {p.ledger_qty} -> broker {p.broker_qty} @ {p.price}")
         for cid in report.orders:
             console.print(f"order {escape(cid)} adopted")
+        for cid in report.closed:
+            console.print(f"order {escape(cid)} closed: unknown to the broker")
         for symbol in report.unpriced:
             console.print(f"[red]{symbol}: no price, left unchanged[/]")
         if not report.changed and not report.unpriced:

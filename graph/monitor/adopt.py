@@ -32,7 +32,8 @@ from domain import (
     client_order_id_for,
 )
 from domain._base import DomainModel
-from graph.monitor.reconcile import settle_pending
+from graph.monitor.legs import record_progress, settle_bracket_legs
+from graph.monitor.reconcile import unsettled_ids
 from tools.alerts.dispatcher import AlertDispatcher
 from tools.alerts.model import Alert
 from tools.brokers.base import Broker, BrokerError, QuoteSource
@@ -65,12 +66,14 @@ class AdoptionReport(DomainModel):
     positions: tuple[AdoptedPosition, ...] = ()
     orders: tuple[str, ...] = ()
     """client_order_ids of working broker orders the ledger now knows."""
+    closed: tuple[str, ...] = ()
+    """Orders the ledger called working that the broker never heard of, now closed as canceled."""
     unpriced: tuple[str, ...] = ()
     """Symbols (and orders) left as they were: no price to book them at."""
 
     @property
     def changed(self) -> bool:
-        return bool(self.positions or self.orders)
+        return bool(self.positions or self.orders or self.closed)
 
 
 def adopt_broker_book(
@@ -84,18 +87,14 @@ def adopt_broker_book(
     """Make the ledger agree with the broker's positions and working orders, on the record.
 
     Raises ``ValueError`` without a reason and ``BrokerError`` when the broker cannot be read
-    (then nothing is written).
+    (then no adjustment is written: an unreadable order could be one the adjustment counts).
     """
     if not reason.strip():
         raise ValueError("adopting the broker's book needs a reason for the audit")
-    working = broker.open_orders()
-    known = {o.client_order_id for o in ledger.open_orders()}
-    settle_pending(
-        broker, ledger, unknown_at_broker=[o for o in working if o.client_order_id not in known]
-    )
+    now = clock.now()
+    closed = _settle_strictly(broker, ledger, now)
     portfolio = broker.portfolio()
     working = broker.open_orders()
-    now = clock.now()
     stamp = now.strftime("%Y%m%dT%H%M%S%f")
     positions: list[AdoptedPosition] = []
     unpriced: list[str] = []
@@ -121,17 +120,53 @@ def adopt_broker_book(
         if price is None:
             unpriced.append(f"order {o.client_order_id}")
             continue
-        _adopt_order(ledger, o, portfolio, price, f"adopt-{stamp}-orders", now)
+        decision_id = f"adopt-{stamp}-order-{o.client_order_id}"[:128]
+        _adopt_order(ledger, o, portfolio, price, decision_id, now)
+        change = f"working {o.side.value} {o.qty} placed outside hedgegraph"
+        _audit(
+            ledger, decision_id, o.ticker, o.side, o.qty, now, reason, change, [o.client_order_id]
+        )
         orders.append(o.client_order_id)
     report = AdoptionReport(
         reason=reason,
         adopted_at=now,
         positions=tuple(positions),
         orders=tuple(orders),
+        closed=tuple(closed),
         unpriced=tuple(unpriced),
     )
     _announce(report, alerts)
     return report
+
+
+def _settle_strictly(broker: Broker, ledger: SqlLedger, now: datetime) -> list[str]:
+    """Record the broker's answer for every unsettled intent first; a failed lookup aborts.
+
+    A working order the ledger holds and the broker has never heard of is closed as canceled
+    (the broker's book is the truth); returns those client_order_ids.
+    """
+    closed: list[str] = []
+    for cid in unsettled_ids(ledger):
+        order = broker.get_order_by_client_id(cid)
+        mine = ledger.order(cid)
+        if order is not None:
+            record_progress(ledger, order)
+        elif mine is not None:
+            ledger.record_order(
+                mine.model_copy(update={"status": OrderStatus.CANCELED, "updated_at": now})
+            )
+            closed.append(cid)
+    working = broker.open_orders()
+    known = {o.client_order_id for o in ledger.open_orders()}
+    _, unreadable = settle_bracket_legs(
+        broker,
+        ledger,
+        held=ledger.net_positions(),
+        also=[o.ticker for o in working if o.client_order_id not in known],
+    )
+    if unreadable:
+        raise BrokerError("; ".join(unreadable))
+    return closed
 
 
 def _price(symbol: str, portfolio: PortfolioSnapshot, broker: Broker) -> Decimal | None:
@@ -273,6 +308,7 @@ def _announce(report: AdoptionReport, alerts: AlertDispatcher | None) -> None:
         f"{p.symbol}: ledger {p.ledger_qty} -> broker {p.broker_qty}" for p in report.positions
     ]
     lines += [f"order {cid} adopted" for cid in report.orders]
+    lines += [f"order {cid} closed: unknown to the broker" for cid in report.closed]
     lines += [f"{s}: left unchanged, no price to book it at" for s in report.unpriced]
     message = f"operator adopted the broker's book ({report.reason}): " + "; ".join(lines)
     log.warning(message)

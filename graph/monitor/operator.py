@@ -14,6 +14,8 @@ from pydantic import Field
 from config.settings import RiskParameters
 from domain import TradingStateRecord, TradingStatus
 from domain._base import DomainModel
+from graph.checkpoints.locks import ThreadLocks
+from graph.execution.in_flight import working_by_client_id
 from graph.monitor.emergency import emergency_stop
 from graph.monitor.loss_guard import daily_loss_status
 from graph.monitor.reconcile import reconcile
@@ -73,10 +75,21 @@ def halt(
     limits: RiskParameters,
     clock: Clock,
     alerts: AlertDispatcher | None = None,
+    locks: ThreadLocks | None = None,
 ) -> HaltResult:
-    """The emergency stop (idempotent): HALTED, cancel working orders, flatten via the gate."""
+    """The emergency stop (idempotent): HALTED, cancel working orders, flatten via the road.
+
+    Pass the process's ``locks`` (``thread_locks_from_settings``) so the halt waits for a
+    submission in flight in another process instead of racing it.
+    """
     report = emergency_stop(
-        reason=reason, broker=broker, ledger=ledger, limits=limits, clock=clock, alerts=alerts
+        reason=reason,
+        broker=broker,
+        ledger=ledger,
+        limits=limits,
+        clock=clock,
+        alerts=alerts,
+        locks=locks,
     )
     return HaltResult(
         status=ledger.trading_state().status,
@@ -86,7 +99,7 @@ def halt(
             {
                 "symbol": o.signal.symbol,
                 "qty": str(o.signal.qty),
-                "order": o.order.client_order_id if o.order else None,
+                "order": o.order.client_order_id if o.placed and o.order else None,
                 "error": o.error,
             }
             for o in report.exits
@@ -133,7 +146,11 @@ def resume(
 def trading_status(
     *, broker: Broker, ledger: SqlLedger, limits: RiskParameters, clock: Clock
 ) -> TradingStatusView:
-    """Read-only: the state, the account and the daily-loss position (records nothing)."""
+    """Read-only: the state, the account and the daily-loss position (records nothing).
+
+    Open orders are the broker's list plus every order the ledger says may still fill that the
+    list left out (listing lag, paging), looked up by client id.
+    """
     state = ledger.trading_state()
     base = {
         "status": state.status,
@@ -143,9 +160,14 @@ def trading_status(
     }
     try:
         pf = broker.portfolio()
-        open_orders = tuple(o.client_order_id for o in broker.open_orders())
+        listed = [o.client_order_id for o in broker.open_orders()]
     except BrokerError as exc:
         return TradingStatusView(**base, broker_error=str(exc))
+    lookup_errors: list[str] = []
+    unlisted = working_by_client_id(
+        broker, ledger, already_listed=listed, errors=lookup_errors, record=False
+    )
+    open_orders = (*listed, *(o.client_order_id for o in unlisted))
     baseline, hwm = RiskMemory(ledger).current(clock.now())
     loss = daily_loss_status(pf.equity, baseline, limits)
     return TradingStatusView(
@@ -157,4 +179,5 @@ def trading_status(
         session_baseline=str(baseline) if baseline is not None else None,
         high_water_mark=str(hwm) if hwm is not None else None,
         daily_loss=f"{loss.loss_pct:.4%} of {loss.limit_pct:.2%} ({loss.level.value})",
+        broker_error="; ".join(lookup_errors) or None,
     )

@@ -23,7 +23,13 @@ from tools.brokers.base import Broker, BrokerError
 from tools.clock import Clock
 from tools.persistence.sql_ledger import SqlLedger
 
-__all__ = ["ReconciliationReport", "ledger_positions", "reconcile", "settle_pending"]
+__all__ = [
+    "ReconciliationReport",
+    "ledger_positions",
+    "reconcile",
+    "settle_pending",
+    "unsettled_ids",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +50,9 @@ def ledger_positions(ledger: SqlLedger) -> dict[str, Decimal]:
     return ledger.net_positions()
 
 
-def _unsettled_ids(ledger: SqlLedger) -> list[str]:
+def unsettled_ids(ledger: SqlLedger) -> list[str]:
     """Intents with no recorded order, and every order the broker may still move."""
-    ids: set[str] = {o.client_order_id for o in ledger.open_orders()}
-    for item in ledger.unsettled_intents():
-        ids.add(item if isinstance(item, str) else item.client_order_id)
-    return sorted(ids)
+    return ledger.unsettled_intents()
 
 
 def settle_pending(
@@ -63,7 +66,7 @@ def settle_pending(
     settled: list[str] = []
     never_sent: list[str] = []
     differences: list[str] = []
-    for cid in _unsettled_ids(ledger):
+    for cid in unsettled_ids(ledger):
         try:
             order = broker.get_order_by_client_id(cid)
         except BrokerError as exc:

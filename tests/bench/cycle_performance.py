@@ -12,7 +12,9 @@ median and the spread (min..max) of ``--runs`` runs, all sections side by side i
   not grow with the candidates; then the repeated identical cycle (0 new calls).
 - Checkpoints: bytes per cycle (checkpoints + writes) for 3 and 100 tickers, all analysts, rules
   only; saver time per cycle (time inside the saver's methods) on SQLite and Postgres.
-- Rules-only graph time at 3, 10, 30 and 100 tickers (default roster).
+- The same 5-ticker LLM cycle at several concurrency limits (``--limits``).
+- Rules-only graph time at 3, 10, 30 and 100 tickers (default roster), each on a fresh home
+  (offline paths synthesised in the run), and at 100 the next cycle on the same home.
 
 The machines are shared and noisy: trust ratios and medians, not single times.
 """
@@ -23,6 +25,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -170,6 +173,7 @@ async def _worker_cycle(args: argparse.Namespace) -> dict[str, Any]:
         "before_analysts_s": finished.get("strategy_engine", 0.0),
         "pm_s": finished.get("portfolio_manager", analysts_done) - analysts_done,
         "events": [e.message for e in result.events if "budget" in e.message],
+        "node_finished_s": {node: round(at, 3) for node, at in finished.items()},
     }
 
 
@@ -209,6 +213,18 @@ def spread(values: list[float], scale: float = 1.0, fmt: str = "{:.3f}") -> str:
     return f"{fmt.format(med)} [{fmt.format(lo)}..{fmt.format(hi)}]"
 
 
+def warm_home(tmp: Path, name: str) -> Path:
+    """A fresh home (empty book, empty prompt cache) whose offline price paths are already
+    synthesised, as every home's are from its second cycle on; the LLM figures measure the
+    LLM-bound cycle, not the one-time synthesis (the rules section reports that cold)."""
+    seed = tmp / "offline-seed"
+    if not (seed / "offline_market").exists():
+        run_worker(home=seed, tickers=WIDE_TICKERS)
+    home = tmp / name
+    shutil.copytree(seed / "offline_market", home / "offline_market")
+    return home
+
+
 def llm_section(args: argparse.Namespace, tmp: Path, report: dict[str, Any]) -> None:
     critical = 2 * args.delay
     with llm_fake(args.delay) as fake:
@@ -220,7 +236,7 @@ def llm_section(args: argparse.Namespace, tmp: Path, report: dict[str, Any]) -> 
             for run in range(args.runs):
                 fake.reset(delay_seconds=args.delay)
                 row = run_worker(
-                    home=tmp / f"llm-{count}-{run}",
+                    home=warm_home(tmp, f"llm-{count}-{run}"),
                     tickers=count,
                     analysts=analysts,
                     llm_url=fake.openai_url,
@@ -239,16 +255,45 @@ def llm_section(args: argparse.Namespace, tmp: Path, report: dict[str, Any]) -> 
                 f"PM node {spread([r['pm_s'] for r in rows])} s"
             )
             report[f"llm_{count}"] = rows
-        # the repeated identical cycle: same home (warm prompt cache), same market, new thread
+        # the repeated identical cycle: the same inputs (a fresh book, the same market) on a new
+        # thread, with the first run's prompt cache; the first run's own home holds its orders,
+        # which change the PM's allowed quantities and so, rightly, its prompts
         fake.reset(delay_seconds=args.delay)
+        repeat = warm_home(tmp, "llm-5-repeat")
+        shutil.copy(tmp / "llm-5-0" / "llm_cache.sqlite", repeat / "llm_cache.sqlite")
         warm = run_worker(
-            home=tmp / "llm-5-0", tickers=len(LLM_TICKERS), analysts="all", llm_url=fake.openai_url
+            home=repeat, tickers=len(LLM_TICKERS), analysts="all", llm_url=fake.openai_url
         )
         warm_calls = fake.stats()["count"]
         print(
             f"LLM repeated identical cycle: {warm_calls} new calls, graph {warm['graph_s']:.3f} s"
         )
         report["llm_repeat_calls"] = warm_calls
+
+
+def limits_section(args: argparse.Namespace, tmp: Path, report: dict[str, Any]) -> None:
+    """The 5-ticker, all-analyst LLM cycle at several concurrency limits (how the default was
+    chosen)."""
+    critical = 2 * args.delay
+    with llm_fake(args.delay) as fake:
+        for limit in args.limits.split(","):
+            graph = []
+            for run in range(args.runs):
+                fake.reset(delay_seconds=args.delay)
+                row = run_worker(
+                    home=warm_home(tmp, f"limit-{limit}-{run}"),
+                    tickers=len(LLM_TICKERS),
+                    analysts="all",
+                    llm_url=fake.openai_url,
+                    max_concurrency=limit,
+                )
+                graph.append(row["graph_s"])
+            print(
+                f"LLM 5 tickers, all analysts, limit {limit:>4}: graph {spread(graph)} s = "
+                f"{spread([g / critical for g in graph], fmt='{:.2f}')}x critical path, "
+                f"max in flight {fake.stats()['max_in_flight']}"
+            )
+            report[f"limit_{limit}"] = statistics.median(graph)
 
 
 def checkpoint_section(args: argparse.Namespace, tmp: Path, report: dict[str, Any]) -> None:
@@ -306,7 +351,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--delay", type=float, default=0.3)
-    parser.add_argument("--sections", default="llm,checkpoints,rules")
+    parser.add_argument("--sections", default="llm,limits,checkpoints,rules")
+    parser.add_argument("--limits", default="8,16,32,64,none", help="for the limits section")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--home")
     parser.add_argument("--tickers", type=int, default=3)
@@ -320,7 +366,12 @@ def main() -> None:
         worker_main(args)
         return
     report: dict[str, Any] = {}
-    sections = {"llm": llm_section, "checkpoints": checkpoint_section, "rules": rules_section}
+    sections = {
+        "llm": llm_section,
+        "limits": limits_section,
+        "checkpoints": checkpoint_section,
+        "rules": rules_section,
+    }
     with tempfile.TemporaryDirectory(prefix="hg-cycle-bench-") as tmp:
         print(f"median [min..max] of {args.runs} runs, each cycle in a fresh process")
         for name in args.sections.split(","):

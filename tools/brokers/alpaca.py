@@ -57,7 +57,8 @@ _DUPLICATE_CODE = 40010001
 MAX_PAGE = 500
 """Alpaca answers at most 500 orders per list request."""
 _LEG_LOOKBACK = timedelta(minutes=5)
-"""How far before its oldest working leg we look for the parent (legs are created with it)."""
+"""How far before its oldest working leg's creation we look for the parent. Legs are created with
+their entry (a leg's submission may come much later, when a resting entry fills)."""
 
 
 class _TimeoutSession(requests.Session):
@@ -210,10 +211,6 @@ class AlpacaBroker:
         working = self._all_pages(QueryOrderStatus.OPEN, nested=False)
         return self._link_legs(working)
 
-    def recent_orders(self, limit: int = MAX_PAGE) -> list[Order]:
-        request = GetOrdersRequest(status=QueryOrderStatus.ALL, limit=limit, nested=False)
-        return [order_from_alpaca(o) for o in self._call(self._client.get_orders, request)]
-
     def _all_pages(
         self, status: QueryOrderStatus, *, nested: bool, after: datetime | None = None
     ) -> list[AlpacaOrder]:
@@ -245,7 +242,7 @@ class AlpacaBroker:
         unlinked = [o for o in working if is_multi_leg(o)]
         parent_of: dict[str, str] = {}
         if unlinked:
-            since = min(_submitted(o) for o in unlinked) - _LEG_LOOKBACK
+            since = min(o.created_at or _submitted(o) for o in unlinked) - _LEG_LOOKBACK
             for parent in self._all_pages(QueryOrderStatus.ALL, nested=True, after=since):
                 parent_of.update((str(leg.id), parent.client_order_id) for leg in _legs(parent))
         return [

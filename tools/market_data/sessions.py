@@ -2,17 +2,24 @@
 
 Why a fixed range: ``exchange_calendars.get_calendar`` defaults to a window around *today*, which
 would make the synthetic market and the quality checks depend on the day they run. We pin the
-window to 1990..2040 so the same inputs give the same sessions on any machine, any day, and build
-the calendar once per process (about 0.4 s).
+window to 1990..2040 so the same inputs give the same sessions on any machine, any day.
+
+Why a shipped table: importing exchange-calendars (and pandas) and building the calendar cost
+1 to 2.5 s in every fresh process, before the first node of a CLI cycle could decide anything. The
+table it builds is written once to ``xnys_sessions.csv.gz`` next to this module (``python -m
+tools.market_data.sessions``) and read back in milliseconds; a unit test checks it still equals
+what the installed exchange-calendars builds, and a missing file falls back to building it.
 """
 
 from __future__ import annotations
 
+import gzip
 import warnings
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
+from pathlib import Path
 from threading import Lock
 from zoneinfo import ZoneInfo
 
@@ -22,7 +29,10 @@ __all__ = [
     "NEW_YORK",
     "SessionOutOfRangeError",
     "SessionTable",
+    "build_session_table",
     "nyse_sessions",
+    "read_session_table",
+    "write_session_table",
 ]
 
 CALENDAR_FIRST = date(1990, 1, 2)
@@ -96,8 +106,52 @@ def nyse_sessions() -> SessionTable:
         return _build()
 
 
+SHIPPED_TABLE = Path(__file__).with_name("xnys_sessions.csv.gz")
+"""The XNYS table for the pinned window, one ``ordinal,open_epoch_s,close_epoch_s`` per line."""
+
+
 @lru_cache(maxsize=1)
 def _build() -> SessionTable:
+    try:
+        return read_session_table(SHIPPED_TABLE)
+    except (OSError, ValueError):
+        return build_session_table()
+
+
+def read_session_table(path: Path) -> SessionTable:
+    """The table written by ``write_session_table``; ``ValueError`` when it is malformed."""
+    days: list[date] = []
+    opens: list[datetime] = []
+    closes: list[datetime] = []
+    with gzip.open(path, "rt", encoding="ascii") as rows:
+        for row in rows:
+            if row.startswith("#"):
+                continue
+            ordinal, opened, closed = row.split(",")
+            days.append(date.fromordinal(int(ordinal)))
+            opens.append(datetime.fromtimestamp(int(opened), UTC))
+            closes.append(datetime.fromtimestamp(int(closed), UTC))
+    if not days or days[0] < CALENDAR_FIRST or days[-1] > CALENDAR_LAST:
+        raise ValueError(f"{path}: not a session table for {CALENDAR_FIRST}..{CALENDAR_LAST}")
+    return SessionTable(days=tuple(days), opens=tuple(opens), closes=tuple(closes))
+
+
+def write_session_table(table: SessionTable, path: Path) -> None:
+    """Write ``table`` in the shipped format (deterministic bytes: no gzip timestamp)."""
+    lines = [f"# XNYS sessions {CALENDAR_FIRST}..{CALENDAR_LAST}: ordinal,open_s,close_s\n"]
+    lines += [
+        f"{d.toordinal()},{int(o.timestamp())},{int(c.timestamp())}\n"
+        for d, o, c in zip(table.days, table.opens, table.closes, strict=True)
+    ]
+    with (
+        open(path, "wb") as raw,
+        gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as out,
+    ):
+        out.write("".join(lines).encode("ascii"))
+
+
+def build_session_table() -> SessionTable:
+    """The table from exchange-calendars itself (slow: imports pandas)."""
     import exchange_calendars as xcals  # local import: 0.7 s, only paid by code that needs it
 
     with warnings.catch_warnings():
@@ -110,3 +164,7 @@ def _build() -> SessionTable:
         opens = tuple(ts.to_pydatetime().astimezone(UTC) for ts in cal.opens)
         closes = tuple(ts.to_pydatetime().astimezone(UTC) for ts in cal.closes)
     return SessionTable(days=days, opens=opens, closes=closes)
+
+
+if __name__ == "__main__":
+    write_session_table(build_session_table(), SHIPPED_TABLE)

@@ -1,8 +1,9 @@
 """What graph/ asks of the intents and orders, so no graph module reads the tables itself.
 
-Why in the ledger: the risk gate's memory (recent exits and entries), the monitor's entry levels
-and start-up reconciliation (unsettled intents, net positions) each need a query across intents
-and orders; keeping them here keeps ``tools.persistence`` the only owner of its tables.
+Why in the ledger: the risk gate's memory (recent exits and entries), the monitor's entry levels,
+start-up reconciliation (unsettled intents, net positions) and the operator's order list each
+need a query across intents and orders; keeping them here keeps ``tools.persistence`` the only
+owner of its tables.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from domain import OrderSide, OrderStatus, ProtectiveLevels
+from tools.persistence.records import BookedOrder
+from tools.persistence.row_models import intent_from_row, order_from_row
 from tools.persistence.schema import OrderIntentRow, OrderRow
 from tools.persistence.store import Store
 
@@ -134,3 +137,30 @@ class LedgerQueries:
             ):
                 held[ticker] += filled if side == OrderSide.BUY.value else -filled
         return {t: q for t, q in sorted(held.items()) if q != 0}
+
+    def order_book(
+        self, *, thread_id: str | None = None, filled_only: bool = False, limit: int = 50
+    ) -> list[BookedOrder]:
+        """Newest intents first, each with its approved quantity and broker order (if any).
+
+        What an operator's order list reads, across threads or for one.
+        """
+        query = (
+            select(OrderIntentRow, OrderRow)
+            .outerjoin(OrderRow, _JOIN)
+            .order_by(OrderIntentRow.created_at.desc(), OrderIntentRow.client_order_id.desc())
+            .limit(limit)
+        )
+        if thread_id is not None:
+            query = query.where(OrderIntentRow.thread_id == thread_id)
+        if filled_only:
+            query = query.where(OrderRow.filled_qty > 0)
+        with self.store.sessions() as session:
+            return [
+                BookedOrder(
+                    intent=intent_from_row(intent),
+                    approved_qty=intent.approved_qty,
+                    order=order_from_row(order) if order is not None else None,
+                )
+                for intent, order in session.execute(query)
+            ]

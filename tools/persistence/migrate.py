@@ -3,10 +3,16 @@
 Why programmatic: the migration scripts ship inside the package and need no alembic.ini, so
 ``hedgegraph db upgrade`` works from an installed wheel. History is single and linear; a second
 head is a packaging bug and is refused.
+
+One migrator at a time: two first commands on a fresh embedded store (the CLI and the API server
+starting together) would both create the tables and one would die with "table already exists".
+SQLite migrations hold an exclusive lock file beside the database, Postgres a transaction-level
+advisory lock; whoever comes second finds the schema current and has nothing to do.
 """
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +22,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 __all__ = [
@@ -35,6 +41,7 @@ __all__ = [
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 UPGRADE_HINT = "run `hedgegraph db upgrade`"
+_PG_MIGRATION_LOCK = 0x6867_6D69_6772  # "hgmigr": the advisory lock key of migrations
 
 
 class SchemaBehindError(RuntimeError):
@@ -94,9 +101,37 @@ def _engine_for(target: str | Engine) -> Iterator[Engine]:
         engine.dispose()
 
 
+@contextmanager
+def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
+    """Hold ``<database>.migrate.lock`` exclusively (a no-op for other backends and memory)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    path = Path(database).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_name(path.name + ".migrate.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _migrating(target: str | Engine) -> Iterator[Connection]:
+    """A connection in a transaction that no other migrator of the same database shares."""
+    with _engine_for(target) as engine, _sqlite_file_lock(engine), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("select pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
+            )
+        yield connection
+
+
 def upgrade(target: str | Engine, revision: str = "head") -> None:
     """Apply migrations up to ``revision`` (default: the newest)."""
-    with _engine_for(target) as engine, engine.begin() as connection:
+    with _migrating(target) as connection:
         config = _config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -104,7 +139,7 @@ def upgrade(target: str | Engine, revision: str = "head") -> None:
 
 def downgrade(target: str | Engine, revision: str) -> None:
     """Revert migrations down to ``revision`` (``base`` empties the store)."""
-    with _engine_for(target) as engine, engine.begin() as connection:
+    with _migrating(target) as connection:
         config = _config()
         config.attributes["connection"] = connection
         command.downgrade(config, revision)

@@ -12,12 +12,13 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from domain import EventSeverity, GateOutcome, ReasonCode, TradeAction
+from domain import EventSeverity, GateOutcome, Order, OrderIntent, ReasonCode, TradeAction
 from domain._base import DomainModel
 
 __all__ = [
     "AlertRecord",
     "AlertStatus",
+    "BookedOrder",
     "DecisionAuditRecord",
     "PerformanceSnapshot",
     "RiskBaseline",
@@ -68,6 +69,15 @@ class RunRecord(DomainModel):
     """Why a FAILED run failed (required for FAILED)."""
     last_seq: int = 0
     """Sequence number of the run's newest stored event (0: none yet)."""
+
+
+class BookedOrder(DomainModel):
+    """An intent with what the gate approved and the broker's order, if one is recorded."""
+
+    intent: OrderIntent
+    approved_qty: Decimal
+    order: Order | None = None
+    """``None``: the intent is persisted but no broker order is recorded (yet)."""
 
 
 class DecisionAuditRecord(DomainModel):

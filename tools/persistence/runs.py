@@ -238,6 +238,17 @@ class RunStore:
         with self.store.sessions() as session:
             return [CycleEvent.model_validate(p) for p in session.scalars(query)]
 
+    def events_for_thread(self, thread_id: str, *, limit: int = 200) -> list[CycleEvent]:
+        """The events of every run of a thread, oldest first (the operator's thread view)."""
+        query = (
+            select(RunEventRow.payload)
+            .where(RunEventRow.thread_id == thread_id)
+            .order_by(RunEventRow.at, RunEventRow.run_id, RunEventRow.seq)
+            .limit(limit)
+        )
+        with self.store.sessions() as session:
+            return [CycleEvent.model_validate(p) for p in session.scalars(query)]
+
     def problems_for_thread(self, thread_id: str) -> list[CycleEvent]:
         """Every warning and error of every run of a thread, in time order."""
         kinds = (CycleEventKind.WARNING.value, CycleEventKind.ERROR.value)

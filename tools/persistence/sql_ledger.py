@@ -22,10 +22,7 @@ from domain import (
     GateVerdict,
     Order,
     OrderIntent,
-    OrderSide,
     OrderStatus,
-    OrderType,
-    TimeInForce,
     TradeDecision,
     TradingStateRecord,
     TradingStatus,
@@ -35,6 +32,8 @@ from tools.persistence.fills import book_implied_fill
 from tools.persistence.ledger import Ledger
 from tools.persistence.ledger_queries import LedgerQueries
 from tools.persistence.records import DecisionAuditRecord, RiskBaseline
+from tools.persistence.row_models import intent_from_row as _intent_from_row
+from tools.persistence.row_models import order_from_row as _order_from_row
 from tools.persistence.schema import (
     DecisionAuditRow,
     OrderIntentRow,
@@ -65,42 +64,6 @@ def ensure_thread(session: Session, thread_id: str, at: datetime, **fields: Any)
     insert = dialect_insert(session)
     values = {"thread_id": thread_id, "created_at": at, "tickers": [], **fields}
     session.execute(insert(ThreadRow).values(**values).on_conflict_do_nothing())
-
-
-def _intent_from_row(row: OrderIntentRow) -> OrderIntent:
-    return OrderIntent(
-        client_order_id=row.client_order_id,
-        decision_id=row.decision_id,
-        thread_id=row.thread_id,
-        ticker=row.ticker,
-        side=OrderSide(row.side),
-        qty=row.qty,
-        order_type=OrderType(row.order_type),
-        time_in_force=TimeInForce(row.time_in_force),
-        limit_price=row.limit_price,
-        reference_price=row.reference_price,
-        reduces_position=row.reduces_position,
-        stop_loss=row.stop_loss,
-        take_profit=row.take_profit,
-        created_at=row.created_at,
-    )
-
-
-def _order_from_row(row: OrderRow) -> Order:
-    return Order(
-        broker_order_id=row.broker_order_id,
-        client_order_id=row.client_order_id,
-        ticker=row.ticker,
-        side=OrderSide(row.side),
-        qty=row.qty,
-        order_type=OrderType(row.order_type),
-        status=OrderStatus(row.status),
-        filled_qty=row.filled_qty,
-        filled_avg_price=row.filled_avg_price,
-        limit_price=row.limit_price,
-        submitted_at=row.submitted_at,
-        updated_at=row.updated_at,
-    )
 
 
 def _audit_from_row(row: DecisionAuditRow) -> DecisionAuditRecord:

@@ -11,7 +11,14 @@ from decimal import Decimal
 
 import pytest
 
-from domain import OrderIntent, OrderSide, TradingStatus, client_order_id_for
+from domain import (
+    Order,
+    OrderIntent,
+    OrderSide,
+    OrderStatus,
+    TradingStatus,
+    client_order_id_for,
+)
 from graph.execution.exactly_once import submit_exactly_once
 from graph.monitor.adopt import ADOPT_THREAD, adopt_broker_book
 from graph.monitor.operator import resume
@@ -20,6 +27,7 @@ from tests.fakes.alpaca_trading_server import FakeAlpaca
 from tools.alerts.dispatcher import AlertDispatcher
 from tools.alerts.model import Alert
 from tools.brokers.alpaca import AlpacaBroker
+from tools.brokers.base import BrokerError
 from tools.clock import SystemClock
 from tools.persistence.sql_ledger import SqlLedger
 
@@ -120,3 +128,60 @@ def test_adoption_needs_a_reason_and_changes_nothing_when_the_books_agree(
     report = adopt_broker_book(broker=alpaca, ledger=ledger, clock=clock, reason="check")
     assert report.changed is False
     assert ledger.decisions_for_thread(ADOPT_THREAD) == []
+
+
+def _ghost(ledger: SqlLedger) -> str:
+    """An order the ledger calls working that the broker has never heard of."""
+    now = datetime.now(UTC)
+    ghost = OrderIntent(
+        client_order_id="ghost-1",
+        decision_id="g",
+        thread_id="g",
+        ticker="AAPL",
+        side=OrderSide.BUY,
+        qty=Decimal(1),
+        reference_price=Decimal(100),
+        created_at=now,
+    )
+    ledger.record_intent(ghost, "1")
+    ledger.record_order(
+        Order(
+            broker_order_id="gone",
+            client_order_id="ghost-1",
+            ticker="AAPL",
+            side=OrderSide.BUY,
+            qty=Decimal(1),
+            status=OrderStatus.NEW,
+            submitted_at=now,
+        )
+    )
+    return ghost.client_order_id
+
+
+def test_adoption_closes_a_working_order_the_broker_never_heard_of(
+    alpaca: AlpacaBroker, ledger: SqlLedger
+) -> None:
+    cid = _ghost(ledger)
+    clock = SystemClock()
+    assert reconcile(broker=alpaca, ledger=ledger, clock=clock).differences == (
+        f"{cid}: recorded as working but unknown to the broker",
+    )
+
+    report = adopt_broker_book(broker=alpaca, ledger=ledger, clock=clock, reason="stale row")
+
+    assert report.closed == (cid,)
+    assert reconcile(broker=alpaca, ledger=ledger, clock=clock).differences == ()
+
+
+def test_an_unreadable_broker_aborts_the_adoption_before_any_adjustment(
+    fake: FakeAlpaca, alpaca: AlpacaBroker, ledger: SqlLedger
+) -> None:
+    fake.positions["AAPL"] = {"qty": Decimal(10), "avg": Decimal(90)}
+    _ghost(ledger)
+    fake.lookup_faults = 1
+
+    with pytest.raises(BrokerError):
+        adopt_broker_book(broker=alpaca, ledger=ledger, clock=SystemClock(), reason="now")
+
+    assert ledger.decisions_for_thread(ADOPT_THREAD) == []
+    assert ledger.net_positions() == {}

@@ -11,7 +11,7 @@ from domain import OrderIntent, OrderSide, OrderStatus, OrderType, client_order_
 from graph.execution.exactly_once import submit_exactly_once
 from tests.fakes.alpaca_trading_server import FakeAlpaca
 from tools.brokers.alpaca import AlpacaBroker
-from tools.brokers.base import Broker, OrderRejectedError
+from tools.brokers.base import Broker, DuplicateClientOrderIdError, OrderRejectedError
 from tools.persistence.sql_ledger import SqlLedger
 
 pytestmark = pytest.mark.integration
@@ -79,7 +79,9 @@ def test_duplicate_id_422_adopts_the_existing_order(
     order = submit_exactly_once(it, it.qty, broker=alpaca, ledger=ledger, wait_seconds=0.05)
     assert order.broker_order_id == first.broker_order_id
     assert fake.submissions_for(it.client_order_id) == 1
-    assert ("POST", "/v2/orders") in fake.log
+    assert fake.log.count(("POST", "/v2/orders")) == 2  # the resubmission was answered 422
+    with pytest.raises(DuplicateClientOrderIdError):  # typed as a duplicate, not as a timeout
+        alpaca.submit_order(it, it.qty)
 
 
 def test_failing_lookups_are_retried_before_anything_is_sent(

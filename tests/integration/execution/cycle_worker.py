@@ -4,7 +4,7 @@
 
 - ``--ttl SECONDS``: the decision time to live (arm ``HEDGEGRAPH_FAILPOINTS=before_execute`` to
   die between the gate and execution, as a power loss would).
-- ``--max-position-pct F``: the position cap.
+- ``--sector-cap F``: TSLA is in the "autos" sector, capped at F of equity.
 - ``--slow-submit SECONDS``: the broker takes this long to accept each order (a slow endpoint).
 - ``--barrier DIR --parties N``: wait until N workers are ready, so racing cycles start together.
 
@@ -70,8 +70,8 @@ def _wait_for_barrier(folder: Path, parties: int, me: str) -> None:
 
 async def main(args: argparse.Namespace) -> None:
     risk: dict[str, object] = {"decision_ttl_seconds": args.ttl}
-    if args.max_position_pct is not None:
-        risk["max_position_pct"] = args.max_position_pct
+    if args.sector_cap is not None:
+        risk |= {"symbol_sectors": {"TSLA": "autos"}, "max_sector_pct": args.sector_cap}
     settings = stack_settings(Path(args.home), **risk)
     context = build_context(settings, clock=FixedClock(AS_OF))
     if args.slow_submit:
@@ -108,7 +108,7 @@ if __name__ == "__main__":
     parser.add_argument("thread")
     parser.add_argument("tickers")
     parser.add_argument("--ttl", type=int, default=900)
-    parser.add_argument("--max-position-pct", type=float, default=None)
+    parser.add_argument("--sector-cap", type=float, default=None)
     parser.add_argument("--slow-submit", type=float, default=0.0)
     parser.add_argument("--barrier", default="")
     parser.add_argument("--parties", type=int, default=2)

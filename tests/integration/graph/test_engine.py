@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from config.settings import Settings, load_settings
-from domain import TradingStatus
+from domain import EventSeverity, TradingStatus
 from graph.engine import (
     EnginePurpose,
     EngineStartupError,
@@ -30,6 +30,7 @@ from graph.engine import (
 from graph.monitor import operator
 from graph.runner import CycleStatus, arun_cycle
 from tests.fakes.alpaca_trading_server import FakeAlpaca, serve_fake_alpaca
+from tools.alerts.model import Alert
 from tools.brokers.paper import PaperBroker
 from tools.clock import FixedClock
 
@@ -91,6 +92,17 @@ async def test_cycle_engine_runs_a_cycle_and_closes_what_it_opened(home: Path) -
         saver = engine.checkpointer
     with pytest.raises(ValueError, match="no active connection"):
         await saver.aget_tuple({"configurable": {"thread_id": "e-1"}})
+
+
+@pytest.mark.parametrize("purpose", [EnginePurpose.CYCLE, EnginePurpose.OPERATOR])
+async def test_every_alert_is_stored_with_no_sink_configured(
+    home: Path, purpose: EnginePurpose
+) -> None:
+    async with TradingEngine.open(_settings(home), purpose=purpose) as engine:
+        engine.alerts.send(
+            Alert(severity=EventSeverity.ERROR, title="order not placed", message="x", at=AS_OF)
+        )
+        assert [a.title for a in engine.ledger.alerts.recent()] == ["order not placed"]
 
 
 async def test_operator_engine_halts_whatever_the_cycle_parts_say(home: Path) -> None:

@@ -117,3 +117,25 @@ def test_recent_exits_and_entries_for_the_gate(ledger: SqlLedger) -> None:
     assert ledger.entry_order_times(since=AS_OF + timedelta(minutes=1)) == [
         AS_OF + timedelta(minutes=3)
     ]
+
+
+def test_order_book_lists_intents_with_their_orders_newest_first(ledger: SqlLedger) -> None:
+    waiting = _intent("d-1", minutes=0)
+    filled = _intent("d-2", "MSFT", minutes=1)
+    other_thread = order_intent("t-other", "d-9", "NVDA").model_copy(
+        update={"created_at": AS_OF + timedelta(minutes=2)}
+    )
+    _book(ledger, waiting, None)
+    _book(ledger, filled, OrderStatus.FILLED)
+    _book(ledger, other_thread, OrderStatus.NEW, filled="0")
+    book = ledger.order_book()
+    assert [b.intent.client_order_id for b in book] == [
+        other_thread.client_order_id,
+        filled.client_order_id,
+        waiting.client_order_id,
+    ]
+    assert book[2].order is None and book[2].approved_qty == Decimal(10)
+    assert book[1].order is not None and book[1].order.status is OrderStatus.FILLED
+    assert [b.intent.ticker for b in ledger.order_book(thread_id="t-q")] == ["MSFT", "AAPL"]
+    assert [b.intent.ticker for b in ledger.order_book(filled_only=True)] == ["MSFT"]
+    assert len(ledger.order_book(limit=1)) == 1

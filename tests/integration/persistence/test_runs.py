@@ -195,6 +195,13 @@ def test_problems_for_thread_span_its_runs(ledger: SqlLedger) -> None:
     ledger.runs.record_events(
         "r-2", [_warning("order not placed", 2, severity=EventSeverity.ERROR)]
     )
+    everything = ledger.runs.events_for_thread("t-run")
+    assert [(e.run_id, e.kind) for e in everything] == [
+        ("r-1", CycleEventKind.NODE_STARTED),
+        ("r-1", CycleEventKind.WARNING),
+        ("r-2", CycleEventKind.ERROR),
+    ]
+    assert len(ledger.runs.events_for_thread("t-run", limit=2)) == 2
     problems = ledger.runs.problems_for_thread("t-run")
     assert [(p.run_id, p.kind) for p in problems] == [
         ("r-1", CycleEventKind.WARNING),
