@@ -51,12 +51,13 @@ def qty(value: Decimal | float) -> str:
 
 
 def pct(value: Decimal | float | None, *, signed: bool = False) -> str:
+    """``5.00 %`` for 0.05; signed: ``-0.00 %`` for a loss too small to show (never ``+``)."""
     if value is None:
         return "-"
-    number = float(value) * 100 + 0.0  # + 0.0: never print "-0.00"
-    if abs(number) < 0.005:
-        number = 0.0
-    return f"{number:+.2f} %" if signed else f"{number:.2f} %"
+    number = float(value) * 100
+    if not signed:
+        return f"{number:.2f} %"
+    return f"{'-' if number < 0 else '+'}{abs(number):.2f} %"
 
 
 def _headline(

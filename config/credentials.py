@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pydantic import SecretStr
+
 if TYPE_CHECKING:
     from config.settings import Settings
 
@@ -18,7 +20,12 @@ _APCA = ("apca_api_key_id", "apca_api_secret_key")
 
 
 def _unset(settings: Settings, names: tuple[str, ...]) -> list[str]:
-    return [name for name in names if getattr(settings, name) is None]
+    """Names whose secret is missing or blank (``OPENAI_API_KEY=`` in a copied .env)."""
+    return [name for name in names if not _has_secret(getattr(settings, name))]
+
+
+def _has_secret(value: SecretStr | None) -> bool:
+    return value is not None and bool(value.get_secret_value().strip())
 
 
 def _problem(why: str, missing: list[str]) -> str:
@@ -36,7 +43,7 @@ def missing_credentials(settings: Settings, *, providers: bool = True) -> list[s
     data = settings.effective_data_providers
     if "alpaca" in data and settings.broker != "alpaca" and (missing := _unset(settings, _APCA)):
         problems.append(_problem("DATA_PROVIDERS with alpaca", missing))
-    if "financialdatasets" in data and settings.financial_datasets_api_key is None:
+    if "financialdatasets" in data and not _has_secret(settings.financial_datasets_api_key):
         problems.append(
             _problem("DATA_PROVIDERS with financialdatasets", ["financial_datasets_api_key"])
         )
@@ -48,6 +55,6 @@ def missing_credentials(settings: Settings, *, providers: bool = True) -> list[s
         for analyst, provider in settings.llm.analyst_providers.items()
         if provider == "openai"
     ]
-    if llm_users and settings.openai_api_key is None:
+    if llm_users and not _has_secret(settings.openai_api_key):
         problems.append(_problem(", ".join(llm_users), ["openai_api_key"]))
     return problems

@@ -64,7 +64,6 @@ def exit_attempt(ledger: Ledger, *, thread_id: str, symbol: str, reason: ExitRea
     working, or a crash left it between intent and order: exactly-once adopts or sends it); once it
     is terminal, filled or not, the next attempt gets a fresh number and so a fresh order id.
     """
-    return 0
     prefix = f"{reason.value}:{symbol}:"
     attempts = [
         (n, intent.client_order_id)

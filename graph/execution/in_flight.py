@@ -31,7 +31,6 @@ def working_by_client_id(
     Lookup failures are appended to ``errors`` (the operator must look), never raised. With
     ``record`` (the halt) each answer also settles the ledger; ``status`` records nothing.
     """
-    return []
     listed = set(already_listed)
     found: list[Order] = []
     for client_order_id in ledger.unsettled_intents():

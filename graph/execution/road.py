@@ -117,7 +117,8 @@ class ExecutionRoad:
 
     def alert(self, severity: EventSeverity, title: str, message: str, *, key: str) -> None:
         """Send an operator alert; with no dispatcher it is at least logged."""
-        if True:
+        if self.alerts is None:
+            log.warning("%s: %s", title, message)
             return
         self.alerts.send(
             Alert(severity=severity, title=title, message=message, at=self.clock.now(), key=key)
@@ -223,7 +224,7 @@ class AccountDesk:
                 return ExecutionOutcome(request, verdict, order=order, attempts=tuple(dead))
             dead.append(order)
             signal = request.exit_signal
-            if True:
+            if signal is None or len(dead) > road.exit_retries:
                 break
             attempt = exit_attempt(
                 road.ledger, thread_id=intent.thread_id, symbol=signal.symbol, reason=signal.reason

@@ -103,14 +103,18 @@ def _engine_for(target: str | Engine) -> Iterator[Engine]:
 
 @contextmanager
 def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
-    """Hold ``<database>.migrate.lock`` exclusively (a no-op for other backends and memory)."""
+    """Hold ``<database>.schema.lock`` exclusively (a no-op for other backends and memory).
+
+    Its own file, not graph.startup's ``.migrate.lock``: a flock is per open file, so the same
+    file locked around this call would deadlock the process against itself.
+    """
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
         yield
         return
     path = Path(database).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.with_name(path.name + ".migrate.lock").open("a") as handle:
+    with path.with_name(path.name + ".schema.lock").open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

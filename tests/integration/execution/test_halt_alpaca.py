@@ -4,7 +4,8 @@ then ``halt`` and ``resume`` as the operator commands run them.
 
 9.1: a second halt with the same size on the same day closes the new position; an exit the broker
 accepted and later cancelled is tried again. 9.6: a working entry the broker's list does not show
-is found by client id and cancelled. 9.10: an order that is not placed raises an alert.
+is found by client id and cancelled. 9.10: an order that is not placed raises an alert. 9.9: an
+entry in a ticker the broker's asset master does not know is vetoed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ from pathlib import Path
 import pytest
 
 from config.settings import packaged_settings
-from domain import OrderStatus, TradingStatus
+from domain import (
+    OrderIntent,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    ReasonCode,
+    TradingStatus,
+    client_order_id_for,
+)
 from graph.assembly import build_context
 from graph.checkpoints.factory import aopen_checkpointer
 from graph.checkpoints.locks import thread_locks_from_settings
@@ -187,3 +196,54 @@ async def test_an_order_not_placed_raises_an_alert_and_an_event(
 def _any_hours(context: TradingContext) -> TradingContext:
     risk = context.settings.risk.model_copy(update={"market_hours_policy": "any"})
     return replace(context, settings=context.settings.model_copy(update={"risk": risk}))
+
+
+async def test_an_entry_in_a_ticker_the_asset_master_does_not_know_is_vetoed(
+    context: TradingContext, fake: FakeAlpaca
+) -> None:
+    """9.9: the broker answers 404 for the asset: unknown means not tradable (fail closed)."""
+    del fake.prices["AAPL"]
+    async with aopen_checkpointer(context.settings.effective_checkpoint_url) as saver:
+        result = await arun_cycle(
+            context,
+            saver,
+            thread_id="t-unknown",
+            tickers=["AAPL"],
+            mode="signal",
+            session_mode="autonomous",
+        )
+    entries = [v for v in result.verdicts if not v.intent.reduces_position]
+    assert entries, "precondition: the portfolio manager wanted AAPL"
+    assert all(v.reason_codes == (ReasonCode.ASSET_UNKNOWN,) for v in entries), entries
+    assert result.orders == [] and not [o for o in fake.orders.values() if o["symbol"] == "AAPL"]
+
+
+async def test_halt_cancels_an_entry_whose_submission_never_settled(
+    context: TradingContext, fake: FakeAlpaca
+) -> None:
+    """9.5: an intent with no settled order is in flight; halt looks it up and cancels it.
+
+    The state a run leaves when its submission's answer was lost and could not be resolved (or
+    it died between submitting and recording): the intent is persisted, the broker works the
+    order, the ledger has no order for it, and the broker's open-order list does not show it.
+    """
+    fake.is_open = False  # the entry rests at the broker
+    entry = OrderIntent(
+        client_order_id=client_order_id_for("a", "a:TSLA", "TSLA"),
+        decision_id="a:TSLA",
+        thread_id="a",
+        ticker="TSLA",
+        side=OrderSide.BUY,
+        qty=Decimal(5),
+        order_type=OrderType.LIMIT,
+        limit_price=Decimal("300"),
+        reference_price=Decimal("337.5"),
+        created_at=AS_OF,
+    )
+    context.ledger.record_intent(entry, "5")
+    remote = context.broker.submit_order(entry, entry.qty)
+    fake.hidden.add(remote.broker_order_id)
+    halted = _halt(context)
+    assert entry.client_order_id in halted.cancelled
+    found = fake.by_client_id(entry.client_order_id)
+    assert found is not None and found["status"] == "canceled"

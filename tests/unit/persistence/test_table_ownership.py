@@ -17,7 +17,6 @@ TABLE_MODULES = {
     "tools.persistence.store",
 }
 STILL_MOVING = {
-    "graph/monitor/reconcile.py": "H2 moves it to ledger.unsettled_intents / net_positions",
     "graph/retention.py": "prunes run_events by age (retention owns the rule, not the table)",
     "graph/startup.py": "opens the store at start-up",
 }

@@ -73,3 +73,18 @@ def test_account_state_reads_recent_exits_and_entries(tmp_path: Path) -> None:
     assert state.recent_order_times == (MON - timedelta(seconds=20),)
     assert state.day_trade_count == 2
     assert state.session_baseline_equity == Decimal(100_000)
+
+
+def test_a_sessions_high_water_mark_comes_only_from_sessions_before_it(tmp_path: Path) -> None:
+    """One owner of ``risk_baselines``: a replay that visits a later session first must not
+    carry that session's mark back into an earlier one (the old second owner did)."""
+    ledger = SqlLedger.from_url(f"sqlite:///{tmp_path / 'app.sqlite'}")
+    memory = RiskMemory(ledger)
+    memory.observe_equity(Decimal(120_000), MON + timedelta(days=4))
+    assert memory.observe_equity(Decimal(100_000), MON) == (Decimal(100_000), Decimal(100_000))
+    # the gate's memory and the operator's status read the same row
+    stored = ledger.risk_baseline(session_date(MON))
+    assert stored is not None
+    assert (stored.start_equity, stored.high_water_mark) == memory.current(MON)
+    assert memory.current(MON - timedelta(days=3)) == (None, None)
+    ledger.close()
