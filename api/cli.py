@@ -182,7 +182,7 @@ def _finish(go: Callable[[], Coroutine[Any, Any, _Outcome]], thread_id: str) -> 
             f"cycle {thread_id} stopped: {type(cause).__name__}: {cause}",
             "Its progress is checkpointed; fix the cause and run "
             f"`hedgegraph run --thread {thread_id}` to resume.",
-            code=ExitCode.STOPPED,
+            code=ExitCode.INCOMPLETE,
         )
     except Exception as exc:
         title = is_startup_failure(exc)

@@ -165,7 +165,7 @@ def open_operator_parts(*, replay: datetime | None = None) -> OperatorParts:
         settings.hedgegraph_home.mkdir(parents=True, exist_ok=True)
         ledger = SqlLedger.from_url(settings.effective_database_url)
         broker = _broker(settings, clock)
-        alerts = dispatcher_from_env(os.environ, clock=clock)
+        alerts = dispatcher_from_env(os.environ, clock=clock, journal=ledger.alerts)
     return OperatorParts(
         settings=settings, broker=broker, ledger=ledger, alerts=alerts, clock=clock
     )

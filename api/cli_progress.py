@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 from rich.status import Status
+from rich.text import Text
 
 from domain import AnalystVerdict
 from domain.cycle_events import CycleEvent, CycleEventKind
@@ -25,7 +26,7 @@ from domain.cycle_events import CycleEvent, CycleEventKind
 if TYPE_CHECKING:
     from config.settings import Settings
 
-__all__ = ["LiveProgress", "run_header"]
+__all__ = ["LiveProgress", "fit_parts", "run_header"]
 
 _FAN_OUT = "analyst"
 """The fan-out node: one task per analyst, one line per analyst x ticker."""
@@ -51,8 +52,27 @@ def _describe_llm(settings: Settings) -> str:
     return f"{settings.llm_provider} {settings.llm_model or '(default model)'}"
 
 
-def run_header(settings: Settings, *, replay: str | None = None) -> str:
-    """``data: offline (synthetic) · broker: paper (local) · LLM: rules-only`` (rich markup)."""
+def fit_parts(parts: list[str], width: int) -> str:
+    """Join ``parts`` with `` · ``, breaking lines only between parts, never inside one.
+
+    Why: "LLM: rules-only" cut after "LLM:" reads as no LLM at all. A part wider than the line
+    keeps a line of its own.
+    """
+    lines: list[list[str]] = []
+    used = 0
+    for part in parts:
+        size = Text.from_markup(part).cell_len
+        if lines and used + 3 + size <= width:
+            lines[-1].append(part)
+            used += 3 + size
+        else:
+            lines.append([part])
+            used = size
+    return "\n".join(" · ".join(line) for line in lines)
+
+
+def run_header(settings: Settings, *, replay: str | None = None) -> list[str]:
+    """The header's parts: data source, broker, LLM (and the replay), as rich markup."""
     parts = [
         f"data: {escape(_describe_data(settings))}",
         f"broker: {_describe_broker(settings)}",
@@ -60,7 +80,7 @@ def run_header(settings: Settings, *, replay: str | None = None) -> str:
     ]
     if replay is not None:
         parts.append(f"replay: {escape(replay)}")
-    return " · ".join(parts)
+    return parts
 
 
 def _seconds(ms: float | None) -> str:
@@ -85,9 +105,9 @@ class LiveProgress:
         total = time.monotonic() - self._started
         return f"[dim]{escape(self._running)} · {total:.1f} s[/]"
 
-    def header(self, text: str) -> None:
-        # soft_wrap: the header is never broken inside a part ("LLM: rules-only" stays whole).
-        self._console.print(f"[bold]hedgegraph[/] · {text}", soft_wrap=True)
+    def header(self, parts: list[str]) -> None:
+        text = fit_parts(["[bold]hedgegraph[/]", *parts], self._console.width)
+        self._console.print(text, soft_wrap=True)  # already fitted: no second wrapping
 
     def __call__(self, event: CycleEvent) -> None:
         for line in self._lines(event):

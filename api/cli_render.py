@@ -135,7 +135,7 @@ def render_cycle(
     result: CycleResult,
     console: Console,
     *,
-    header: str | None = None,
+    header: list[str] | None = None,
     could_not_trade: list[CouldNotTrade] | None = None,
 ) -> None:
     """The result view: a title, one block per ticker, warnings, and what to do next."""
@@ -144,7 +144,9 @@ def render_cycle(
         f"{result.status.value}"
     )
     if header:
-        console.print(header, soft_wrap=True)
+        from api.cli_progress import fit_parts
+
+        console.print(fit_parts(header, console.width), soft_wrap=True)
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=6, no_wrap=True)
     grid.add_column(overflow="fold")

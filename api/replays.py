@@ -47,7 +47,7 @@ def thread_replay(home: Path, thread_id: str) -> str | None:
     """The replay a thread was started in, or ``None`` for a wall-clock thread."""
     try:
         known = json.loads(_index(home).read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
+    except (OSError, json.JSONDecodeError):  # no index (or no usable home): not a replay thread
         return None
     key = known.get(thread_id) if isinstance(known, dict) else None
     return key if isinstance(key, str) else None

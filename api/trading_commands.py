@@ -113,11 +113,10 @@ def resume_trading(
     if as_json:
         _print_json(result.model_dump(mode="json"))
     else:
+        from api.operator_render import state_line
+
         console = Console()
-        console.print(
-            f"trading is [bold]{result.status.value}[/]"
-            + (" (changed)" if result.changed else " (unchanged)")
-        )
+        console.print(state_line(result.status.value, "changed" if result.changed else "unchanged"))
         for line in result.settled:
             console.print(f"  settled: {escape(line)}")
         for line in result.differences:
@@ -139,7 +138,9 @@ def reduce_only(
     if as_json:
         _print_json(record.model_dump(mode="json"))
     else:
-        Console().print(f"trading is [bold]{record.status.value}[/]: {escape(record.reason)}")
+        from api.operator_render import state_line
+
+        Console().print(state_line(record.status.value, record.reason))
 
 
 def monitor_once(as_json: JsonOpt = False, replay: ReplayOption = None) -> None:

@@ -88,7 +88,7 @@ def describe_validation_error(
         got = err.get("input")
         shown = ""
         if target and _may_show_value(*target) and isinstance(got, str | int | float | bool):
-            shown = f" (got {got!r})"
+            shown = "" if repr(got) in message else f" (got {got!r})"
         prefix = "" if where in ("arguments", "defaults") else f"{where}: "
         lines.append(f"{prefix}{key}: {message}{shown}")
     return "invalid configuration:\n  " + "\n  ".join(lines)

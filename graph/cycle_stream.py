@@ -53,6 +53,9 @@ class CycleEventTranslator:
     """Legacy progress hook: (node, raw state update) for each node update."""
     seq: int = 0
     _started: dict[str, float] = field(default_factory=dict)
+    _running: dict[str, str] = field(default_factory=dict)
+    failure_reported: bool = False
+    """A task's own failure was already turned into an ERROR event."""
     _orders_seen: set[tuple[str, str, str]] = field(default_factory=set)
 
     def make(self, kind: CycleEventKind, **fields: Any) -> CycleEvent:
@@ -97,6 +100,18 @@ class CycleEventTranslator:
                     gate_verdict=verdict,
                 )
 
+    def failed(self, error: BaseException) -> CycleEvent:
+        """The ERROR event of a run that raised: it names the node that was running."""
+        nodes = sorted(set(self._running.values())) or ["runner"]
+        failure = RunEvent(
+            node=nodes[0],
+            severity=EventSeverity.ERROR,
+            message=f"run failed: {type(error).__name__}: {error}",
+            at=self.clock.now(),
+            context={"running": ",".join(nodes)},
+        )
+        return self.make(CycleEventKind.ERROR, node=nodes[0], run_event=failure)
+
     def _task(self, chunk: dict[str, Any], step: StepOutcome) -> Iterator[CycleEvent]:
         name, task_id = str(chunk.get("name")), str(chunk.get("id"))
         task_input = chunk.get("input")
@@ -107,10 +122,12 @@ class CycleEventTranslator:
         )
         if "triggers" in chunk:  # a task starts
             self._started[task_id] = time.perf_counter()
+            self._running[task_id] = name
             step.nodes.append(name)
             yield self.make(CycleEventKind.NODE_STARTED, node=name, analyst=analyst)
             return
         started = self._started.pop(task_id, None)
+        self._running.pop(task_id, None)
         if chunk.get("interrupts"):  # paused inside the node (approval): it has not finished
             return
         duration = (time.perf_counter() - started) * 1000 if started is not None else None
@@ -122,6 +139,7 @@ class CycleEventTranslator:
                 at=self.clock.now(),
             )
             step.notable.append(failure)
+            self.failure_reported = True
             yield self.make(
                 CycleEventKind.ERROR, node=name, duration_ms=duration, run_event=failure
             )

@@ -25,7 +25,7 @@ import pytest
 
 from config.endpoints import endpoints_in_use, is_loopback_url
 from config.env_files import ENV_FILE_VARIABLE, known_env_names
-from config.settings import Settings, load_settings
+from config.settings import ConfigError, Settings, load_settings
 
 pytest_plugins = ["tests.fixtures.servers"]
 
@@ -114,7 +114,10 @@ def pytest_configure(config: pytest.Config) -> None:
 def _hermetic_session() -> Iterator[None]:
     """Refuse to start on non-loopback endpoints; block off-machine connections meanwhile."""
     make_hermetic(os.environ)  # a plugin may have set something after configure
-    remote = non_loopback_endpoints(load_settings())
+    try:
+        remote = non_loopback_endpoints(load_settings())
+    except ConfigError as exc:
+        pytest.exit(f"refusing to run the suite: the tests' default settings: {exc}", returncode=2)
     if remote:
         pytest.exit(
             "refusing to run the suite: the tests' settings would reach "

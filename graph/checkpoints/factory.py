@@ -54,6 +54,10 @@ analyst fan-out); the pool blocks (up to 30 s) instead of failing when all are b
 
 UPGRADE_HINT = "run `hedgegraph db upgrade` to apply migrations"
 
+CONNECT_TIMEOUT_SECONDS = 10.0
+"""How long opening a Postgres checkpointer waits for its first connection: an unreachable server
+is a start-up failure within seconds, not a hang on the first checkpoint."""
+
 
 class CheckpointURLError(ValueError):
     """CHECKPOINT_URL names a scheme we do not support or is malformed."""
@@ -163,6 +167,7 @@ def _open_postgres(target: CheckpointTarget, *, setup: bool, pool_size: int) -> 
         kwargs=_pg_connection_kwargs(),
         open=True,
     ) as pool:
+        pool.wait(timeout=CONNECT_TIMEOUT_SECONDS)
         saver = PostgresSaver(pool, serde=checkpoint_serializer())  # type: ignore[arg-type]
         if setup:
             saver.setup()
@@ -251,6 +256,7 @@ async def _aopen_postgres(
     )
     await pool.open()
     try:
+        await pool.wait(timeout=CONNECT_TIMEOUT_SECONDS)
         saver = AsyncPostgresSaver(pool, serde=checkpoint_serializer())
         if setup:
             await saver.setup()

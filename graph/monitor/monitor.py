@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Protocol, runtime_checkable
 
 from config.settings import RiskParameters
 from domain import (
@@ -50,6 +51,14 @@ from tools.persistence.sql_ledger import SqlLedger
 __all__ = ["MONITOR_THREAD", "MonitorReport", "PositionMonitor"]
 
 MONITOR_THREAD = "position-monitor"
+
+
+@runtime_checkable
+class SimulatedExchange(Protocol):
+    """A broker that is its own exchange (the local paper broker): resting orders fill only when
+    someone works them against the current price, so each monitor pass does."""
+
+    def work_open_orders(self) -> list[Order]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +123,7 @@ class PositionMonitor:
                 f"daily loss {loss.loss_pct:.2%} of a {loss.limit_pct:.2%} limit",
                 key=f"daily-loss-warning:{session_date(now)}",
             )
-        if hasattr(self._broker, "work_open_orders"):  # the local paper broker is its own exchange
+        if isinstance(self._broker, SimulatedExchange):  # the local paper broker fills itself
             self._broker.work_open_orders()
             portfolio = self._broker.portfolio()
         settle_pending(self._broker, self._ledger)  # partial fills, late fills, cancels

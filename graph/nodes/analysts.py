@@ -50,7 +50,7 @@ def fan_out_analysts(state: CycleState) -> list[Send]:
     ref = state.get("market_ref")
     legacy = state.get("market")
     if ref is not None:
-        as_of = ref["as_of"]
+        as_of = datetime.fromisoformat(ref["as_of"])
     else:
         assert legacy is not None, "routed here only after load_context took a snapshot"
         as_of = legacy.as_of
@@ -90,6 +90,9 @@ async def run_analyst(task: AnalystTask, runtime: Runtime[TradingContext]) -> Cy
     (analyst,) = analyst_roster([task["analyst"]])
     llm = runtime.context.llm
     market = _market_of(task, runtime)
+    as_of = task["as_of"]
+    if isinstance(as_of, str):  # JSON savers (Redis) give a Send payload's datetime back as text
+        as_of = datetime.fromisoformat(as_of)
     grant_budget(llm, f"analyst:{analyst.name}", len(task["tickers"]))
 
     async def one(ticker: str) -> AnalystVerdict:
@@ -107,7 +110,7 @@ async def run_analyst(task: AnalystTask, runtime: Runtime[TradingContext]) -> Cy
             data=data,
             signals=tuple(s for s in task["signals"] if s.ticker == ticker),
             research=task["research"].get(ticker),
-            as_of=task["as_of"],
+            as_of=as_of,
         )
         try:
             return await analyst.analyze(request, llm)

@@ -194,13 +194,22 @@ def llm_fake(delay: float) -> Iterator[Any]:
         yield fake
 
 
-def run_worker(**options: Any) -> dict[str, Any]:
+TREES: list[tuple[str, Path | None]] = [("now", None)]
+"""(label, source tree) per measured variant; ``--compare DIR`` adds the tree at DIR (e.g. an
+exported older commit) as ``before``, and every run alternates between the two, so both see the
+same machine noise."""
+
+
+def run_worker(tree: Path | None = None, **options: Any) -> dict[str, Any]:
+    """One cycle in a fresh worker process of ``tree`` (this checkout when ``None``)."""
     argv = [sys.executable, "-m", "tests.bench.cycle_performance", "--worker"]
     for key, value in options.items():
         if value is not None:
             argv += [f"--{key.replace('_', '-')}", str(value)]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("APCA_", "OPENAI_", "HEDGE"))}
-    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=900, check=False)
+    done = subprocess.run(
+        argv, capture_output=True, text=True, env=env, cwd=tree, timeout=900, check=False
+    )
     if done.returncode != 0:
         raise SystemExit(f"worker failed: {' '.join(argv)}\n{done.stderr[-4000:]}")
     answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -216,13 +225,35 @@ def spread(values: list[float], scale: float = 1.0, fmt: str = "{:.3f}") -> str:
 def warm_home(tmp: Path, name: str) -> Path:
     """A fresh home (empty book, empty prompt cache) whose offline price paths are already
     synthesised, as every home's are from its second cycle on; the LLM figures measure the
-    LLM-bound cycle, not the one-time synthesis (the rules section reports that cold)."""
+    LLM-bound cycle, not the one-time synthesis (the rules section reports that cold). Trees
+    without the path cache ignore the folder."""
     seed = tmp / "offline-seed"
     if not (seed / "offline_market").exists():
         run_worker(home=seed, tickers=WIDE_TICKERS)
     home = tmp / name
     shutil.copytree(seed / "offline_market", home / "offline_market")
     return home
+
+
+def measured(
+    args: argparse.Namespace, tmp: Path, name: str, *, fake: Any = None, **options: Any
+) -> dict[str, list[dict[str, Any]]]:
+    """``args.runs`` runs per tree, interleaved; each row gets the fake's call count."""
+    rows: dict[str, list[dict[str, Any]]] = {label: [] for label, _ in TREES}
+    for run in range(args.runs):
+        for label, tree in TREES:
+            if fake is not None:
+                fake.reset(delay_seconds=args.delay)
+            home = (
+                warm_home(tmp, f"{name}-{label}-{run}") if fake else tmp / f"{name}-{label}-{run}"
+            )
+            row = run_worker(tree, home=home, **options)
+            if fake is not None:
+                stats = fake.stats()
+                row["calls"], row["max_in_flight"] = stats["count"], stats["max_in_flight"]
+            row["home"] = str(home)
+            rows[label].append(row)
+    return rows
 
 
 def llm_section(args: argparse.Namespace, tmp: Path, report: dict[str, Any]) -> None:
@@ -232,53 +263,59 @@ def llm_section(args: argparse.Namespace, tmp: Path, report: dict[str, Any]) -> 
             ("5 tickers, all analysts", len(LLM_TICKERS), "all"),
             (f"{WIDE_TICKERS} tickers, default roster", WIDE_TICKERS, None),
         ):
-            rows = []
-            for run in range(args.runs):
-                fake.reset(delay_seconds=args.delay)
-                row = run_worker(
-                    home=warm_home(tmp, f"llm-{count}-{run}"),
-                    tickers=count,
-                    analysts=analysts,
-                    llm_url=fake.openai_url,
+            per_tree = measured(
+                args,
+                tmp,
+                f"llm-{count}",
+                fake=fake,
+                tickers=count,
+                analysts=analysts,
+                llm_url=fake.openai_url,
+            )
+            for tree_label, rows in per_tree.items():
+                graph = [r["graph_s"] for r in rows]
+                print(
+                    f"[{tree_label}] LLM {label}: graph {spread(graph)} s = "
+                    f"{spread([g / critical for g in graph], fmt='{:.2f}')}x critical path "
+                    f"({critical:.1f}s); candidates {rows[0]['candidates']}, "
+                    f"calls {rows[0]['calls']}, budget_exhausted {rows[0]['budget_exhausted']}"
                 )
-                row["calls"] = fake.stats()["count"]
-                rows.append(row)
-            graph = [r["graph_s"] for r in rows]
-            print(
-                f"LLM {label}: graph {spread(graph)} s = "
-                f"{spread([g / critical for g in graph], fmt='{:.2f}')}x critical path "
-                f"({critical:.1f}s); candidates {rows[0]['candidates']}, "
-                f"calls {rows[0]['calls']}, budget_exhausted {rows[0]['budget_exhausted']}"
-            )
-            print(
-                f"    before first analyst {spread([r['before_analysts_s'] for r in rows])} s, "
-                f"PM node {spread([r['pm_s'] for r in rows])} s"
-            )
-            report[f"llm_{count}"] = rows
+                print(
+                    f"    before first analyst {spread([r['before_analysts_s'] for r in rows])} s,"
+                    f" PM node {spread([r['pm_s'] for r in rows])} s"
+                )
+                report[f"{tree_label}_llm_{count}"] = statistics.median(graph)
         # the repeated identical cycle: the same inputs (a fresh book, the same market) on a new
         # thread, with the first run's prompt cache; the first run's own home holds its orders,
         # which change the PM's allowed quantities and so, rightly, its prompts
-        fake.reset(delay_seconds=args.delay)
-        repeat = warm_home(tmp, "llm-5-repeat")
-        shutil.copy(tmp / "llm-5-0" / "llm_cache.sqlite", repeat / "llm_cache.sqlite")
-        warm = run_worker(
-            home=repeat, tickers=len(LLM_TICKERS), analysts="all", llm_url=fake.openai_url
-        )
-        warm_calls = fake.stats()["count"]
-        print(
-            f"LLM repeated identical cycle: {warm_calls} new calls, graph {warm['graph_s']:.3f} s"
-        )
-        report["llm_repeat_calls"] = warm_calls
+        for tree_label, tree in TREES:
+            fake.reset(delay_seconds=args.delay)
+            repeat = warm_home(tmp, f"llm-repeat-{tree_label}")
+            first = tmp / f"llm-{len(LLM_TICKERS)}-{tree_label}-0"
+            shutil.copy(first / "llm_cache.sqlite", repeat / "llm_cache.sqlite")
+            warm = run_worker(
+                tree,
+                home=repeat,
+                tickers=len(LLM_TICKERS),
+                analysts="all",
+                llm_url=fake.openai_url,
+            )
+            calls = fake.stats()["count"]
+            print(
+                f"[{tree_label}] LLM repeated identical cycle: {calls} new calls, "
+                f"graph {warm['graph_s']:.3f} s"
+            )
+            report[f"{tree_label}_llm_repeat_calls"] = calls
 
 
 def limits_section(args: argparse.Namespace, tmp: Path, report: dict[str, Any]) -> None:
     """The 5-ticker, all-analyst LLM cycle at several concurrency limits (how the default was
-    chosen)."""
+    chosen); this checkout only."""
     critical = 2 * args.delay
     with llm_fake(args.delay) as fake:
-        for limit in args.limits.split(","):
-            graph = []
-            for run in range(args.runs):
+        rows: dict[str, list[float]] = {limit: [] for limit in args.limits.split(",")}
+        for run in range(args.runs):
+            for limit in rows:  # interleaved, so every limit sees the same noise
                 fake.reset(delay_seconds=args.delay)
                 row = run_worker(
                     home=warm_home(tmp, f"limit-{limit}-{run}"),
@@ -287,11 +324,11 @@ def limits_section(args: argparse.Namespace, tmp: Path, report: dict[str, Any]) 
                     llm_url=fake.openai_url,
                     max_concurrency=limit,
                 )
-                graph.append(row["graph_s"])
+                rows[limit].append(row["graph_s"])
+        for limit, graph in rows.items():
             print(
-                f"LLM 5 tickers, all analysts, limit {limit:>4}: graph {spread(graph)} s = "
-                f"{spread([g / critical for g in graph], fmt='{:.2f}')}x critical path, "
-                f"max in flight {fake.stats()['max_in_flight']}"
+                f"[now] LLM 5 tickers, all analysts, limit {limit:>4}: graph {spread(graph)} s = "
+                f"{spread([g / critical for g in graph], fmt='{:.2f}')}x critical path"
             )
             report[f"limit_{limit}"] = statistics.median(graph)
 
@@ -300,51 +337,61 @@ def checkpoint_section(args: argparse.Namespace, tmp: Path, report: dict[str, An
     from graph.checkpoints.factory import setup_checkpointer
     from tests.fixtures.servers import fresh_database, running_postgres
 
-    for count in (3, 100):
-        sizes = [
-            run_worker(home=tmp / f"ck-{count}-{run}", tickers=count, analysts="all")[
-                "checkpoint_bytes"
-            ]
-            for run in range(1 if count == 100 else 2)
-        ]
-        print(f"checkpoint bytes per cycle, {count} tickers, all analysts: {max(sizes):,}")
-        report[f"checkpoint_bytes_{count}"] = max(sizes)
+    for count, roster in ((3, None), (3, "all"), (100, "all")):
+        label = "all analysts" if roster else "default roster"
+        for tree_label, tree in TREES:
+            size = run_worker(
+                tree,
+                home=tmp / f"ck-{count}-{roster}-{tree_label}",
+                tickers=count,
+                analysts=roster,
+            )["checkpoint_bytes"]
+            print(
+                f"[{tree_label}] checkpoint bytes per cycle (SQLite), {count} tickers, "
+                f"{label}: {size:,}"
+            )
+            report[f"{tree_label}_checkpoint_bytes_{count}_{roster or 'default'}"] = size
     with ExitStack() as stack:
         pg_server = stack.enter_context(running_postgres())
         pg_url = fresh_database(pg_server, "bench")
         setup_checkpointer(pg_url)
         for backend in ("sqlite", "postgres"):
-            times = []
-            for run in range(args.runs):
-                home = tmp / f"saver-{backend}-{run}"
-                url = pg_url if backend == "postgres" else None
-                times.append(run_worker(home=home, tickers=3, checkpoint_url=url)["saver_s"])
-            print(f"saver time per 3-ticker cycle, {backend}: {spread(times, 1000, '{:.1f}')} ms")
-            report[f"saver_ms_{backend}"] = statistics.median(times) * 1000
+            url = pg_url if backend == "postgres" else None
+            per_tree = measured(args, tmp, f"saver-{backend}", tickers=3, checkpoint_url=url)
+            for tree_label, rows in per_tree.items():
+                times = [r["saver_s"] for r in rows]
+                print(
+                    f"[{tree_label}] saver time per 3-ticker cycle, {backend}: "
+                    f"{spread(times, 1000, '{:.1f}')} ms"
+                )
+                report[f"{tree_label}_saver_ms_{backend}"] = statistics.median(times) * 1000
 
 
 def rules_section(args: argparse.Namespace, tmp: Path, report: dict[str, Any]) -> None:
     for count in (3, 10, 30, 100):
-        rows = [
-            run_worker(home=tmp / f"rules-{count}-{run}", tickers=count) for run in range(args.runs)
-        ]
-        print(
-            f"rules-only {count:>3} tickers: graph {spread([r['graph_s'] for r in rows])} s, "
-            f"load_context {spread([r['load_context_s'] for r in rows])} s, "
-            f"candidates {rows[0]['candidates']}"
-        )
-        report[f"rules_{count}"] = statistics.median(r["graph_s"] for r in rows)
-        if count == 100:  # the next cycle on the same home (synthesised paths kept on disk)
+        per_tree = measured(args, tmp, f"rules-{count}", tickers=count)
+        for tree_label, rows in per_tree.items():
+            print(
+                f"[{tree_label}] rules-only {count:>3} tickers: graph "
+                f"{spread([r['graph_s'] for r in rows])} s, "
+                f"load_context {spread([r['load_context_s'] for r in rows])} s, "
+                f"candidates {rows[0]['candidates']}"
+            )
+            report[f"{tree_label}_rules_{count}"] = statistics.median(r["graph_s"] for r in rows)
+        if count != 100:
+            continue
+        for tree_label, tree in TREES:  # the next cycle on the same homes
             warm = [
-                run_worker(home=tmp / f"rules-{count}-{run}", tickers=count)
-                for run in range(args.runs)
+                run_worker(tree, home=Path(r["home"]), tickers=count) for r in per_tree[tree_label]
             ]
             print(
-                f"rules-only {count:>3} tickers, next cycle on the same home: graph "
-                f"{spread([r['graph_s'] for r in warm])} s, "
+                f"[{tree_label}] rules-only {count:>3} tickers, next cycle on the same home: "
+                f"graph {spread([r['graph_s'] for r in warm])} s, "
                 f"load_context {spread([r['load_context_s'] for r in warm])} s"
             )
-            report[f"rules_{count}_same_home"] = statistics.median(r["graph_s"] for r in warm)
+            report[f"{tree_label}_rules_{count}_same_home"] = statistics.median(
+                r["graph_s"] for r in warm
+            )
 
 
 def main() -> None:
@@ -353,6 +400,7 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.3)
     parser.add_argument("--sections", default="llm,limits,checkpoints,rules")
     parser.add_argument("--limits", default="8,16,32,64,none", help="for the limits section")
+    parser.add_argument("--compare", type=Path, help="an older source tree to measure alongside")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--home")
     parser.add_argument("--tickers", type=int, default=3)
@@ -365,6 +413,8 @@ def main() -> None:
     if args.worker:
         worker_main(args)
         return
+    if args.compare is not None:
+        TREES.insert(0, ("before", args.compare.resolve()))
     report: dict[str, Any] = {}
     sections = {
         "llm": llm_section,

@@ -34,7 +34,7 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "orders": (0, "no orders"),
     "halt": (0, "HALTED"),
     "reduce-only": (0, "HALTED"),
-    "resume-trading": (0, "active"),
+    "resume-trading": (0, "ACTIVE"),
     "monitor-once": (0, "daily loss"),
     "analysts": (0, "warren_buffett"),
     "strategies": (0, "momentum"),

@@ -66,7 +66,9 @@ def dispatcher_from_settings(
     return dispatcher_from_alert_settings(settings.alerts, clock=clock, journal=journal)
 
 
-def dispatcher_from_env(environ: Mapping[str, str], *, clock: Clock) -> AlertDispatcher:
+def dispatcher_from_env(
+    environ: Mapping[str, str], *, clock: Clock, journal: AlertJournal | None = None
+) -> AlertDispatcher:
     """Thin wrapper for callers not yet on Settings: ``HEDGEGRAPH_ALERT_*`` from ``environ``."""
     try:
         alerts = AlertSettings(**alerts_from_env(environ))
@@ -78,4 +80,4 @@ def dispatcher_from_env(environ: Mapping[str, str], *, clock: Clock) -> AlertDis
         else:  # a rule across fields: its message starts with the field it blames
             key, _, message = message.partition(": ")
         raise AlertConfigError(f"{ALERT_ENV_PREFIX}{key.upper()}: {message}") from None
-    return dispatcher_from_alert_settings(alerts, clock=clock)
+    return dispatcher_from_alert_settings(alerts, clock=clock, journal=journal)

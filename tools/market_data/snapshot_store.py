@@ -20,7 +20,6 @@ import tempfile
 import threading
 import zlib
 from collections import OrderedDict
-from datetime import datetime
 from pathlib import Path
 from typing import Protocol, TypedDict, runtime_checkable
 
@@ -41,8 +40,9 @@ class SnapshotRef(TypedDict):
 
     content_hash: str
     """SHA-256 of the snapshot's canonical JSON; the store's key."""
-    as_of: datetime
-    """The point in time the snapshot describes."""
+    as_of: str
+    """The point in time the snapshot describes, ISO 8601 (a string, so that every saver, the
+    Redis saver's JSON included, gives back exactly what was written)."""
     source: str
     """The providers that answered, comma-separated."""
 
@@ -74,7 +74,9 @@ def _source_of(snapshot: MarketSnapshot) -> str:
 def snapshot_ref_for(snapshot: MarketSnapshot, body: bytes | None = None) -> SnapshotRef:
     """The reference that names ``snapshot`` (``body``: its canonical JSON, if already made)."""
     digest = hashlib.sha256(body if body is not None else _canonical(snapshot)).hexdigest()
-    return SnapshotRef(content_hash=digest, as_of=snapshot.as_of, source=_source_of(snapshot))
+    return SnapshotRef(
+        content_hash=digest, as_of=snapshot.as_of.isoformat(), source=_source_of(snapshot)
+    )
 
 
 class InProcessSnapshotStore:

@@ -129,12 +129,20 @@ class RunStore:
         if status is RunStatus.FAILED and not error:
             raise LedgerInputError(f"run {run_id} failed: the error must be recorded")
         with self.store.write() as session:
-            row = session.get(RunRow, run_id, with_for_update=True)
+            # One conditional UPDATE, so two finishers (a cancel racing a completion) cannot both
+            # see RUNNING: exactly one of them ends the run.
+            ended = session.scalars(
+                update(RunRow)
+                .where(RunRow.run_id == run_id, RunRow.status == RunStatus.RUNNING.value)
+                .values(status=status.value, finished_at=at, error=error)
+                .returning(RunRow)
+            ).first()
+            if ended is not None:
+                return _record(ended)
+            row = session.get(RunRow, run_id)
             if row is None:
                 raise LedgerInputError(f"run {run_id} was never started")
-            if row.status == RunStatus.RUNNING.value:
-                row.status, row.finished_at, row.error = status.value, at, error
-            elif row.status != status.value:
+            if row.status != status.value:
                 raise LedgerInputError(
                     f"run {run_id} already ended as {row.status}; cannot end it as {status.value}"
                 )

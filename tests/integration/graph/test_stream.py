@@ -220,3 +220,21 @@ async def test_a_request_that_cannot_be_revived_is_an_error(context: TradingCont
     assert [c async for c in saver.alist(config)] == before
     assert isinstance(context.ledger, SqlLedger)
     assert context.ledger.orders_for_thread("s-old") == []
+
+
+async def test_a_failed_run_is_on_record_with_its_error(context: TradingContext, saver) -> None:  # type: ignore[no-untyped-def]
+    class _BrokenBroker:
+        def __getattr__(self, name: str) -> Any:
+            raise RuntimeError(f"broker exploded on {name}")
+
+    broken = dataclasses.replace(context, broker=_BrokenBroker())  # type: ignore[arg-type]
+    seen: list[CycleEvent] = []
+    with pytest.raises(RuntimeError, match="broker exploded"):
+        async for event in astream_cycle(broken, saver, thread_id="s-fail", mode="signal"):
+            seen.append(event)
+    assert seen[-1].kind is CycleEventKind.FINISHED and seen[-1].status == "failed"
+    assert isinstance(context.ledger, SqlLedger)
+    (run,) = context.ledger.runs.runs_for_thread("s-fail")
+    assert run.status is RunStatus.FAILED and run.error and "broker exploded" in run.error
+    (problem,) = context.ledger.runs.problems_for_thread("s-fail")
+    assert problem.kind is CycleEventKind.ERROR and problem.node == "load_context"

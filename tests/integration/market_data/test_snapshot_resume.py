@@ -107,7 +107,7 @@ async def test_a_killed_thread_resumes_on_the_snapshot_it_started_with(
         ).values
     portfolio, ref = values["portfolio"], values["market_ref"]
     assert ref["content_hash"] == snapshot_ref_for(original)["content_hash"]
-    assert ref["as_of"] == STARTED_AT
+    assert ref["as_of"] == STARTED_AT.isoformat()
     for ticker, row in audit.items():
         assert row.inputs_digest == inputs_digest(ticker, original, portfolio), ticker
     assert any(row.inputs_digest != inputs_digest(t, newer, portfolio) for t, row in audit.items())

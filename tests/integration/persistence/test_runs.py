@@ -207,3 +207,45 @@ def test_problems_for_thread_span_its_runs(ledger: SqlLedger) -> None:
         ("r-1", CycleEventKind.WARNING),
         ("r-2", CycleEventKind.ERROR),
     ]
+
+
+def _finish_together(
+    finishers: list[SqlLedger], run_id: str, statuses: list[RunStatus]
+) -> tuple[list[RunStatus], list[str]]:
+    barrier = threading.Barrier(len(finishers))
+    won: list[RunStatus] = []
+    refused: list[str] = []
+
+    def finish(ledger: SqlLedger, status: RunStatus) -> None:
+        barrier.wait()
+        try:
+            won.append(ledger.runs.finish_run(run_id, status, at=AS_OF).status)
+        except LedgerInputError as exc:
+            refused.append(str(exc))
+
+    threads = [
+        threading.Thread(target=finish, args=(f, s))
+        for f, s in zip(finishers, statuses, strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return won, refused
+
+
+def test_a_cancel_racing_a_completion_ends_the_run_exactly_once(database_url: str) -> None:
+    setup = SqlLedger.from_url(database_url, auto_upgrade=True)
+    finishers = [SqlLedger.from_url(database_url) for _ in range(4)]
+    for attempt in range(5):
+        run_id = f"r-end-{attempt}"
+        setup.runs.start_run(run_id, REQUEST, trigger=RunTrigger.CLI, at=AS_OF)
+        statuses = [RunStatus.CANCELLED, RunStatus.COMPLETED] * 2
+        won, refused = _finish_together(finishers, run_id, statuses)
+        final = setup.runs.run(run_id)
+        assert final is not None
+        # both finishers with the winning status see it; the other two are refused
+        assert len(won) == 2 and set(won) == {final.status}, (won, refused)
+        assert len(refused) == 2 and all("already ended" in r for r in refused)
+    for ledger in [setup, *finishers]:
+        ledger.close()

@@ -223,6 +223,7 @@ def test_misspelt_secret_value_never_printed_for_a_known_secret_field(
     ("env", "missing"),
     [
         ({"LLM_PROVIDER": "openai"}, ["OPENAI_API_KEY"]),
+        ({"LLM_PROVIDER": "openai", "OPENAI_API_KEY": " "}, ["OPENAI_API_KEY"]),
         ({"LLM__ANALYST_PROVIDERS": '{"sentiment": "openai"}'}, ["OPENAI_API_KEY"]),
         ({"DATA_PROVIDERS": "financialdatasets,offline"}, ["FINANCIAL_DATASETS_API_KEY"]),
         ({"DATA_PROVIDERS": "alpaca"}, ["APCA_API_KEY_ID", "APCA_API_SECRET_KEY"]),

@@ -29,7 +29,7 @@ def test_another_store_on_the_same_folder_reads_the_same_snapshot(
     tmp_path: Path, snapshot: MarketSnapshot
 ) -> None:
     ref = FileSnapshotStore(tmp_path).put(snapshot)
-    assert ref["as_of"] == AS_OF and ref["source"] == "offline"
+    assert ref["as_of"] == AS_OF.isoformat() and ref["source"] == "offline"
     assert FileSnapshotStore(tmp_path).get(ref) == snapshot  # a fresh process: disk, not memory
     assert FileSnapshotStore(tmp_path).put(snapshot) == ref  # content-addressed: idempotent
 
