@@ -180,9 +180,9 @@ def _finish(go: Callable[[], Coroutine[Any, Any, _Outcome]], thread_id: str) -> 
         cause = stopped.__cause__ or stopped
         fail(
             f"cycle {thread_id} stopped: {type(cause).__name__}: {cause}",
-            "Its progress is checkpointed; fix the cause and run "
-            f"`hedgegraph run --thread {thread_id}` to resume.",
-            code=ExitCode.INCOMPLETE,
+            "Its progress is checkpointed; fix the cause, then resume with:\n"
+            f"  hedgegraph run --thread {thread_id}",
+            code=ExitCode.STOPPED,
         )
     except Exception as exc:
         title = is_startup_failure(exc)

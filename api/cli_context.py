@@ -57,12 +57,16 @@ ReplayOption = Annotated[
 ]
 
 
-def load_cli_settings() -> Settings:
-    """Validated settings; a bad value exits 2 naming the key (nothing is opened yet)."""
-    with startup_guard():
-        from config.settings import load_settings
+def load_cli_settings(*, operator: bool = False) -> Settings:
+    """Validated settings; a bad value exits 2 naming the key (nothing is opened yet).
 
-        return load_settings()
+    ``operator``: the broker's and the ledger's settings only are required; a missing LLM or
+    market-data key must not stop ``halt`` or ``status`` (see ``load_operator_settings``).
+    """
+    with startup_guard():
+        from config.settings import load_operator_settings, load_settings
+
+        return load_operator_settings() if operator else load_settings()
 
 
 def _replay_key_for(settings: Settings, at: datetime) -> str:
@@ -156,7 +160,7 @@ def _broker(settings: Settings, clock: Clock) -> Broker:
 
 def open_operator_parts(*, replay: datetime | None = None) -> OperatorParts:
     """Settings (of the replay account when ``replay`` is given), broker, ledger and alerts."""
-    settings, key = account_settings(load_cli_settings(), as_of=replay)
+    settings, key = account_settings(load_cli_settings(operator=True), as_of=replay)
     clock = replay_clock(replay, key)
     with startup_guard():
         from tools.alerts.factory import dispatcher_from_env

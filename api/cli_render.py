@@ -51,13 +51,13 @@ def qty(value: Decimal | float) -> str:
 
 
 def pct(value: Decimal | float | None, *, signed: bool = False) -> str:
-    """``5.00 %`` for 0.05; signed: ``-0.00 %`` for a loss too small to show (never ``+``)."""
+    """``5.00%`` for 0.05; signed: ``-0.00%`` for a loss too small to show (never ``+``)."""
     if value is None:
         return "-"
     number = float(value) * 100
     if not signed:
-        return f"{number:.2f} %"
-    return f"{'-' if number < 0 else '+'}{abs(number):.2f} %"
+        return f"{number:.2f}%"
+    return f"{'-' if number < 0 else '+'}{abs(number):.2f}%"
 
 
 def _headline(
@@ -174,13 +174,14 @@ def render_account(account: AccountView, console: Console, *, title: str = "acco
     """Cash, equity, today's P/L against the loss limit, then one row per position."""
     loss = account.daily_loss
     today = (
-        f"{signed_money(account.equity - loss.baseline)} ({pct(-loss.loss_pct, signed=True)})"
+        f"today {signed_money(account.equity - loss.baseline)} "
+        f"({pct(-loss.loss_pct, signed=True)}) against"
         if loss.baseline is not None
-        else "-"
+        else "no session baseline yet;"
     )
     console.print(
         f"[bold]{title}[/] cash {money(account.cash)} · equity {money(account.equity)} · "
-        f"today {today} of a {pct(loss.limit_pct)} loss limit ({loss.level})"
+        f"{today} a {pct(loss.limit_pct)} daily loss limit ({loss.level})"
     )
     if account.positions:
         table = Table(box=None, padding=(0, 1), show_edge=False)

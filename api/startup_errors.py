@@ -35,7 +35,7 @@ def fail(title: str, detail: str = "", *, code: ExitCode = ExitCode.BAD_INPUT) -
     message = f"[red]{escape(title)}[/]"
     if detail:
         message += "\n" + escape(mask_secrets(detail))
-    Console(stderr=True).print(message)
+    Console(stderr=True).print(message, soft_wrap=True)  # a command or URL is never cut
     raise typer.Exit(code=int(code))
 
 

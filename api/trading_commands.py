@@ -182,7 +182,7 @@ def monitor_once(as_json: JsonOpt = False, replay: ReplayOption = None) -> None:
         return
     console = Console()
     console.print(
-        f"daily loss {report.loss.loss_pct * 100:.2f} % of {report.loss.limit_pct * 100:.2f} % "
+        f"daily loss {report.loss.loss_pct * 100:.2f}% of {report.loss.limit_pct * 100:.2f}% "
         f"({report.loss.level.value})"
     )
     if report.exits:

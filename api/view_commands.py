@@ -59,19 +59,18 @@ def threads(
     if not rows:
         console.print("no threads waiting for approval" if pending else "no threads")
         return
-    table = _table("thread", "updated", "mode", "tickers", "state")
+    table = Table(box=None, padding=(0, 1), show_edge=False)
+    table.add_column("thread", no_wrap=True)
+    for name in ("updated", "mode", "session", "state"):
+        table.add_column(name, no_wrap=True)
     for t in rows:
-        state = (
-            "awaiting approval"
-            if t.awaiting_approval
-            else ("finished" if t.finished else "unfinished")
-        )
+        state = "waiting" if t.awaiting_approval else ("done" if t.finished else "unfinished")
         table.add_row(
             escape(t.thread_id),
-            f"{t.updated_at:%Y-%m-%d %H:%M}" if t.updated_at else "-",
-            f"{t.mode or '-'}/{t.session_mode or '-'}",
-            ",".join(t.tickers),
-            state,
+            f"{t.updated_at:%m-%d %H:%M}" if t.updated_at else "-",
+            t.mode or "-",
+            t.session_mode or "-",
+            f"[bold]{state}[/]" if t.awaiting_approval else state,
         )
     console.print(table)
     if pending:
@@ -185,6 +184,8 @@ def audit(
             f"{o.approved_qty.normalize():f} · {o.status or 'not placed'}"
         )
     for e in events:
+        if e.severity == "info":  # the step-by-step log stays in --json
+            continue
         console.print(f"[dim]{e.at:%H:%M:%S}[/] {e.severity} {e.node}: {escape(e.message)}")
 
 

@@ -199,7 +199,7 @@ def test_exit_3_when_no_ticker_has_data(tmp_path: Path) -> None:
     assert "no_data" in json.loads(proc.stdout)["could_not_trade"]
 
 
-def test_exit_4_a_cycle_that_stops_says_how_to_resume() -> None:
+def test_exit_4_a_cycle_that_stops_says_how_to_resume(capsys: pytest.CaptureFixture[str]) -> None:
     """The mapping itself: a failure after the cycle started exits 4 naming the resume."""
     import typer
 
@@ -211,6 +211,8 @@ def test_exit_4_a_cycle_that_stops_says_how_to_resume() -> None:
     with pytest.raises(typer.Exit) as stopped:
         _finish(go, "t-42")
     assert stopped.value.exit_code == 4
+    err = capsys.readouterr().err
+    assert "disk full" in err and "hedgegraph run --thread t-42" in err
 
 
 def test_halt_asks_on_a_terminal_and_no_keeps_trading(tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from domain import EventSeverity
 from tools.alerts.model import Alert, AlertJournal
@@ -22,6 +22,12 @@ from tools.persistence.schema_operations import UNRESOLVED_ALERT, AlertRow
 from tools.persistence.store import Store, dialect_insert
 
 __all__ = ["AlertStore"]
+
+_RANK = {s.value: rank for rank, s in enumerate(EventSeverity)}
+
+
+def _rank(severity: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[int]:
+    return case(_RANK, value=severity, else_=-1)
 
 
 def _record(row: AlertRow) -> AlertRecord:
@@ -75,6 +81,14 @@ class AlertStore(AlertJournal):
                 index_elements=[AlertRow.dedupe_key],
                 index_where=UNRESOLVED_ALERT,
                 set_={
+                    # a repeat never lowers the severity the operator sees; it may raise it
+                    "severity": case(
+                        (
+                            _rank(statement.excluded.severity) > _rank(AlertRow.severity),
+                            statement.excluded.severity,
+                        ),
+                        else_=AlertRow.severity,
+                    ),
                     "occurrences": AlertRow.occurrences + 1,
                     "last_seen_at": statement.excluded.last_seen_at,
                     "message": statement.excluded.message,

@@ -15,6 +15,7 @@ from tests.integration.account.world import Placement, ProbedAlpaca
 from tools.persistence.sql_ledger import SqlLedger
 
 __all__ = [
+    "books_ahead_of_the_broker",
     "cap_breaches",
     "entries_under_halt",
     "orders_without_decision",
@@ -90,3 +91,26 @@ def entries_under_halt(placements: Iterable[Placement]) -> list[str]:
         if p.asset_unknown:
             out.append(f"{p.client_order_id}: {p.side} {p.qty} {p.symbol}, an unknown asset")
     return out
+
+
+def books_ahead_of_the_broker(fake: ProbedAlpaca, ledger: SqlLedger) -> list[str]:
+    """Symbols where the ledger's positions differ from the broker's by more than the fills the
+    ledger has not heard of yet.
+
+    Read-only, so it can run after every step: the ledger may lag the broker (a bracket leg the
+    exchange filled is learnt at the next settlement, which ``reconcile`` checks), but it must
+    never hold fills, orders or sides the broker does not.
+    """
+    expected: dict[str, Decimal] = dict(ledger.net_positions())
+    for order in list(fake.orders.values()):
+        known = ledger.order(order["client_order_id"])
+        unheard = Decimal(order["filled_qty"]) - (known.filled_qty if known is not None else 0)
+        signed = unheard if order["side"] == "buy" else -unheard
+        expected[order["symbol"]] = expected.get(order["symbol"], Decimal(0)) + signed
+    held = {s: p["qty"] for s, p in fake.positions.items()}
+    return [
+        f"{symbol}: ledger plus unheard fills imply {expected.get(symbol, 0)}, broker holds "
+        f"{held.get(symbol, 0)}"
+        for symbol in sorted(set(expected) | set(held))
+        if expected.get(symbol, Decimal(0)) != held.get(symbol, Decimal(0))
+    ]

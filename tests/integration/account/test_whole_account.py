@@ -21,6 +21,7 @@ is reproducible. A failure prints the shortest sequence of steps that breaks an 
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -30,15 +31,15 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
+    get_state_machine_test,
     initialize,
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
 
 from domain import TradingStatus
@@ -46,6 +47,7 @@ from tests.fakes.alpaca_data_server import AlpacaDataFake
 from tests.fakes.alpaca_trading_server import serve_fake_alpaca
 from tests.fakes.financialdatasets_server import serve_app
 from tests.integration.account.invariants import (
+    books_ahead_of_the_broker,
     cap_breaches,
     entries_under_halt,
     orders_without_decision,
@@ -75,8 +77,10 @@ MOVES = [Decimal(m) for m in ("-0.09", "-0.06", "-0.03", "0.03", "0.06", "0.12")
 """Price steps: small ones keep entries inside the gate's 5 % sanity band, large ones trip stops
 (5 % below entry) and targets (10 % above)."""
 
-EXAMPLES = 5
-STEPS = 15
+EXAMPLES = 8
+STEPS = 10
+SEED = int(os.environ.get("HEDGEGRAPH_ACCOUNT_SEED", "20261201"))
+"""Fixed, so a run in CI is reproducible; set it to explore other interleavings."""
 COUNTS: Counter[str] = Counter()
 """What the runs exercised, printed at the end of the test (``pytest -s``) for the report."""
 SECONDS: Counter[str] = Counter()
@@ -165,13 +169,6 @@ class WholeAccount(RuleBasedStateMachine):
             self.account.halt_during_cycle(self.account.new_thread(), sorted(tickers))
             self.operator_halted = True
 
-    @rule()
-    def monitor_pass(self) -> None:
-        with self._step("monitor pass"):
-            report = self.account.monitor_pass()
-            COUNTS["monitor exits"] += len(report.exits)
-            COUNTS["monitor emergency stops"] += int(report.emergency is not None)
-
     # -- the operator --------------------------------------------------------------------------
 
     @precondition(lambda self: not self.operator_halted)
@@ -197,13 +194,28 @@ class WholeAccount(RuleBasedStateMachine):
                 self.operator_halted = False
                 COUNTS["resumes that re-enabled trading"] += 1
 
+    @rule()
+    def startup_reconciliation(self) -> None:
+        """What every engine start runs: the ledger must agree with the broker once settled,
+        unless the system had already found the difference itself and halted."""
+        with self._step("start-up reconciliation"):
+            before = self.account.ledger.trading_state()
+            report = self.account.reconcile()
+            if report.clean:
+                return
+            flagged = before.status is TradingStatus.HALTED and before.reason.startswith(
+                "reconciliation:"
+            )
+            assert flagged, f"differences the system had not flagged: {report.differences}"
+            COUNTS["differences the system had already flagged by halting"] += 1
+
     # -- the market and the broker --------------------------------------------------------------
 
     @rule(pick=st.integers(0, 7), move=st.sampled_from(MOVES), minutes=st.integers(1, 10))
-    def the_market_moves(self, pick: int, move: Decimal, minutes: int) -> None:
-        """Time passes, a price moves (a held symbol when there is one), and the exchange works
-        every resting order and bracket leg the new price reaches."""
-        with self._step("market moves"):
+    def the_market_moves_and_the_monitor_runs(self, pick: int, move: Decimal, minutes: int) -> None:
+        """Time passes, a price moves (a held symbol when there is one), the exchange works every
+        resting order and bracket leg the new price reaches, then the position monitor passes."""
+        with self._step("market moves, monitor pass"):
             self.account.advance(minutes)
             held = sorted(self.fake.positions) or TICKERS
             symbol = held[pick % len(held)]
@@ -214,6 +226,9 @@ class WholeAccount(RuleBasedStateMachine):
             self.lowest[symbol] = min(self.lowest[symbol], price)
             self.highest_equity = max(self.highest_equity, self.fake.equity())
             COUNTS["fills by the exchange"] += len(self.fake.work())
+            report = self.account.monitor_pass()
+            COUNTS["monitor exits"] += len(report.exits) + len(report.restored_stops)
+            COUNTS["monitor emergency stops"] += int(report.emergency is not None)
 
     # -- after every step --------------------------------------------------------------------
 
@@ -256,21 +271,9 @@ class WholeAccount(RuleBasedStateMachine):
             assert self.account.ledger.trading_state().status is TradingStatus.HALTED
 
     @invariant()
-    def the_ledger_agrees_with_the_broker(self) -> None:
-        before = self.account.ledger.trading_state()
-        started = time.monotonic()
-        report = self.account.reconcile()
-        SECONDS["invariant: reconciliation"] += time.monotonic() - started
-        if report.clean:
-            return
-        flagged = before.status is TradingStatus.HALTED and before.reason.startswith(
-            "reconciliation:"
-        )
-        assert flagged, (
-            f"reconciliation found differences the system had not flagged: {report.differences}"
-        )
-        self.accepted_differences.extend(report.differences)
-        COUNTS["differences the system had already flagged by halting"] += 1
+    def the_ledger_never_runs_ahead_of_the_broker(self) -> None:
+        ahead = books_ahead_of_the_broker(self.fake, self.account.ledger)
+        assert not ahead, ahead
 
 
 @pytest.fixture
@@ -290,17 +293,17 @@ def test_the_whole_account_keeps_its_invariants_under_random_interleavings(
     COUNTS.clear()
     SECONDS.clear()
     WholeAccount.world = world
-    run_state_machine_as_test(
+    machine_test = get_state_machine_test(
         WholeAccount,
         settings=settings(
             max_examples=EXAMPLES,
             stateful_step_count=STEPS,
             deadline=None,
-            derandomize=True,
             database=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
         ),
     )
+    seed(SEED)(machine_test)()
     print("\nwhole-account runs:", dict(sorted(COUNTS.items())))
     print("seconds per kind of step:", {k: round(v, 1) for k, v in sorted(SECONDS.items())})
     assert COUNTS["orders sent by cycles"] > 0, "precondition: the cycles traded"

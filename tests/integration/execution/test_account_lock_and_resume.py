@@ -2,8 +2,9 @@
 
 9.2: two cycles on different threads, started together against one account, must not together
 break the position cap that each respects alone (the account lock, with the snapshot taken inside
-it). 9.4: a cycle killed between the gate and execution and resumed after its decision's time to
-live is re-gated on fresh data and sends nothing.
+it); 9.5: a halt issued while a submission is in flight waits for it, then flattens; 9.4: a
+cycle killed between the gate and execution and resumed after its decision's time to live is
+re-gated on fresh data and sends nothing.
 """
 
 from __future__ import annotations
@@ -13,19 +14,23 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from domain import ReasonCode
+from domain import ReasonCode, TradingStatus
 from graph.assembly import build_context
 from graph.checkpoints.factory import aopen_checkpointer
+from graph.checkpoints.locks import thread_locks_from_settings
+from graph.monitor import operator
 from graph.runner import arun_cycle
 from tests.integration.execution.stack import AS_OF, stack_settings
 from tools.brokers.paper import PaperBroker
 from tools.clock import FixedClock
+from tools.persistence.sql_ledger import SqlLedger
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[3]
@@ -140,3 +145,35 @@ async def test_a_crashed_cycle_resumed_within_its_ttl_still_trades(
         result = await arun_cycle(later, saver, thread_id="t-ok")
     assert sorted(o.ticker for o in result.orders) == ["AAPL", "TSLA"]
     assert isinstance(later.broker, PaperBroker) and len(later.broker.all_orders()) == 2
+
+
+def test_a_halt_during_a_slow_submission_waits_for_it_and_leaves_the_account_flat(
+    tmp_path: Path,
+) -> None:
+    """9.5: the broker is slow to answer a cycle's entry; ``halt`` from another process must not
+    report flat while that entry is in flight, then let it fill under HALTED."""
+    home = tmp_path / "home"
+    settings = stack_settings(home)
+    context = build_context(settings, clock=FixedClock(AS_OF))
+    ledger = context.ledger
+    assert isinstance(ledger, SqlLedger) and isinstance(context.broker, PaperBroker)
+    run = _worker(tmp_path, home, "r1", "TSLA", "--slow-submit", "3")
+    deadline = time.monotonic() + 120
+    while not ledger.unsettled_intents():  # the entry is persisted: its submission has begun
+        assert run.poll() is None and time.monotonic() < deadline, run.stderr
+        time.sleep(0.05)
+    halted = operator.halt(
+        reason="operator halt",
+        broker=context.broker,
+        ledger=ledger,
+        limits=settings.risk,
+        clock=context.clock,
+        locks=thread_locks_from_settings(settings),
+    )
+    code, out, err = _finish(run)
+    assert code == 0, err
+    assert json.loads(out)["orders"], "precondition: the cycle's entry was sent"
+    assert halted.flat, halted
+    assert ledger.trading_state().status is TradingStatus.HALTED
+    assert context.broker.portfolio().positions == {}
+    assert context.broker.open_orders() == []

@@ -61,6 +61,16 @@ def test_repeats_count_on_the_unresolved_row_and_keep_the_latest_text(ledger: Sq
     assert stored.created_at == AS_OF
 
 
+def test_a_repeat_may_raise_the_severity_but_never_lowers_it(ledger: SqlLedger) -> None:
+    warning = _alert(0).model_copy(update={"severity": EventSeverity.WARNING})
+    alert_id = ledger.alerts.record_alert(warning)
+    ledger.alerts.record_alert(_alert(1))  # critical
+    ledger.alerts.record_alert(warning.model_copy(update={"at": AS_OF + timedelta(minutes=2)}))
+    stored = ledger.alerts.get(alert_id)
+    assert stored is not None
+    assert (stored.severity, stored.occurrences) == (EventSeverity.CRITICAL, 3)
+
+
 def test_concurrent_raisers_of_one_condition_share_one_row(database_url: str) -> None:
     setup = SqlLedger.from_url(database_url, auto_upgrade=True)
     raisers = [SqlLedger.from_url(database_url) for _ in range(4)]
