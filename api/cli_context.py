@@ -158,8 +158,25 @@ def _broker(settings: Settings, clock: Clock) -> Broker:
     )
 
 
-def open_operator_parts(*, replay: datetime | None = None) -> OperatorParts:
-    """Settings (of the replay account when ``replay`` is given), broker, ledger and alerts."""
+class LedgerUnreadableError(Exception):
+    """The ledger could not be opened; the broker (and settings, clock) still can be."""
+
+    def __init__(self, problem: str, *, settings: Settings, broker: Broker, clock: Clock) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.settings = settings
+        self.broker = broker
+        self.clock = clock
+
+
+def open_operator_parts(
+    *, replay: datetime | None = None, broker_without_ledger: bool = False
+) -> OperatorParts:
+    """Settings (of the replay account when ``replay`` is given), broker, ledger and alerts.
+
+    With ``broker_without_ledger`` (the emergency stop), a ledger that cannot be opened raises
+    ``LedgerUnreadableError`` carrying the broker, instead of exiting: the halt still flattens.
+    """
     settings, key = account_settings(load_cli_settings(operator=True), as_of=replay)
     clock = replay_clock(replay, key)
     with startup_guard():
@@ -167,8 +184,19 @@ def open_operator_parts(*, replay: datetime | None = None) -> OperatorParts:
         from tools.persistence.sql_ledger import SqlLedger
 
         settings.hedgegraph_home.mkdir(parents=True, exist_ok=True)
-        ledger = SqlLedger.from_url(settings.effective_database_url)
         broker = _broker(settings, clock)
+        try:
+            ledger = SqlLedger.from_url(settings.effective_database_url)
+        except Exception as exc:
+            from api.startup_errors import is_startup_failure
+
+            title = is_startup_failure(exc)
+            if not broker_without_ledger or title is None:
+                raise
+            problem = f"{title}: {type(exc).__name__}: {exc}"
+            raise LedgerUnreadableError(
+                problem, settings=settings, broker=broker, clock=clock
+            ) from exc
         alerts = dispatcher_from_env(os.environ, clock=clock, journal=ledger.alerts)
     return OperatorParts(
         settings=settings, broker=broker, ledger=ledger, alerts=alerts, clock=clock

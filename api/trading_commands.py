@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from api.cli_context import ReplayOption, open_operator_parts
+from api.cli_context import LedgerUnreadableError, ReplayOption, open_operator_parts
 from api.exit_codes import ExitCode
 
 __all__ = ["app", "register"]
@@ -50,7 +50,11 @@ def halt(
 ) -> None:
     """Emergency stop: HALTED, cancel open orders, close every position through the gate."""
     _confirm("Halt trading, cancel every open order and close every position?", yes)
-    parts = open_operator_parts(replay=replay)
+    try:
+        parts = open_operator_parts(replay=replay, broker_without_ledger=True)
+    except LedgerUnreadableError as exc:
+        _halt_without_ledger(exc, reason=reason, as_json=as_json)
+        return
     from graph.checkpoints.locks import thread_locks_from_settings
     from graph.monitor import operator
 
@@ -71,6 +75,40 @@ def halt(
         render_halt(result, Console())
     if not result.flat:
         raise typer.Exit(code=int(ExitCode.INCOMPLETE))
+
+
+def _halt_without_ledger(exc: LedgerUnreadableError, *, reason: str, as_json: bool) -> None:
+    """The ledger is unreadable: flatten at the broker anyway, say so, and exit non-zero."""
+    import os
+
+    from graph.monitor.broker_only_stop import flatten_at_broker
+    from tools.alerts.factory import dispatcher_from_env
+
+    alerts = dispatcher_from_env(os.environ, clock=exc.clock)
+    report = flatten_at_broker(
+        reason=reason,
+        ledger_problem=exc.problem,
+        broker=exc.broker,
+        clock=exc.clock,
+        send_alert=alerts.send,
+    )
+    if as_json:
+        _print_json(report.model_dump(mode="json"))
+    else:
+        err = Console(stderr=True)
+        err.print(f"[red]the ledger could not be read[/]: {exc.problem}")
+        err.print(
+            "[red]flattened at the broker WITHOUT ledger records; the HALTED state is not "
+            "persisted.[/] Repair the ledger, then run `hedgegraph halt` again and "
+            "`hedgegraph adopt-broker-book`."
+        )
+        for row in report.exits:
+            err.print(f"  exit {row['symbol']} {row['qty']}: {row['order'] or row['error']}")
+        err.print(f"  cancelled {len(report.cancelled)} order(s)")
+        for line in report.errors:
+            err.print(f"  [red]{line}[/]")
+    # Never 0: the books are not in order even when the account is flat.
+    raise typer.Exit(code=int(ExitCode.INCOMPLETE))
 
 
 def status(as_json: JsonOpt = False, replay: ReplayOption = None) -> None:
