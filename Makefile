@@ -10,7 +10,7 @@ HEDGEGRAPH_HOME ?= $(CURDIR)/.hedgegraph
 # A replay trades its own paper account (HEDGEGRAPH_HOME/replays/<as-of>/), never the real one.
 DEMO_AS_OF ?= 2025-09-15T15:00:00
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench clean mutation
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -46,3 +46,12 @@ bench: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) .hedgegraph .mypy_cache .ruff_cache
+
+# Mutation testing of the risk gate, execution road, exit path and PM clamp; never part of `test`.
+# Per-module kill rates, survivors by id; fails if a must-kill break survives (tests/mutation/README.md).
+$(VENV)/.mutation-installed: pyproject.toml | $(VENV)/.dev-installed
+	$(PIP) install -q -e '.[dev,mutation]'
+	touch $@
+
+mutation: $(VENV)/.mutation-installed
+	$(PY) -m tests.mutation.run

@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,7 +68,6 @@ GROUPS: tuple[Group, ...] = (
         (
             "tests/unit/risk/test_gate_scenarios.py",
             "tests/unit/risk/test_gate_properties.py",
-            "tests/unit/risk/test_mutation_killers.py",
         ),
     ),
     Group(
@@ -86,6 +85,7 @@ GROUPS: tuple[Group, ...] = (
         ("graph.monitor.exit_path.*", "graph.monitor.emergency.*", "graph.monitor.loss_guard.*"),
         (
             "tests/unit/risk/test_monitor_scenarios.py",
+            "tests/unit/risk/test_mutation_killers.py",
             "tests/integration/execution/test_halt_alpaca.py",
         ),
     ),
@@ -358,6 +358,8 @@ def check_explicit_breaks() -> list[str]:
     """Apply each explicit break to a fresh copy; it is killed when its tests fail (rc 1)."""
     failures = []
     with tempfile.TemporaryDirectory(prefix="hedgegraph-mutation-") as scratch:
+        # tests read ../shared/data beside the checkout: the copies get the same neighbour
+        (Path(scratch) / "shared").symlink_to(ROOT.parent / "shared", target_is_directory=True)
         clean = Path(scratch) / "clean"
         _copy_tree(clean)
         baseline = sorted({t for b in MUST_KILL_EXPLICIT for t in b.tests})
@@ -390,10 +392,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=1)
     parser.add_argument("--skip-explicit", action="store_true")
     parser.add_argument("--explicit-only", action="store_true")
+    parser.add_argument(
+        "--only", action="append", help="mutant-name glob: run only these mutants of each group"
+    )
     args = parser.parse_args(argv)
     chosen = [g for g in GROUPS if not args.group or g.name in args.group]
+    if args.only:
+        chosen = [replace(g, mutants=tuple(args.only)) for g in chosen]
     failures: list[str] = []
     if not args.explicit_only:
+        # mutmut keeps mutated copies by file time; a fresh folder never mixes two layouts
+        shutil.rmtree(ROOT / "mutants", ignore_errors=True)
         merged = Verdicts()
         for group in chosen:
             verdicts = run_group(group, max_children=args.max_children)

@@ -13,7 +13,10 @@ legs); broker faults on submission, asset lookups and order lists. After every s
    does not know), except one already in flight when a racing halt began;
 4. the ledger agrees with the broker: reconciliation is clean, unless the system had already
    found the difference itself and halted;
-5. a halt the operator set stays set until a resume succeeds.
+5. a halt the operator set stays set until a resume succeeds;
+6. ``status`` shows every working order the ledger knows, listed by the broker or not (9.6);
+7. the ledger never holds fills the broker does not (read-only after every step), and a
+   start-up reconciliation, run as a step, is clean once it has settled what lagged.
 
 Bounded (examples x steps) so it runs in well under two minutes here; derandomized so a run in CI
 is reproducible. A failure prints the shortest sequence of steps that breaks an invariant.
@@ -79,7 +82,7 @@ MOVES = [Decimal(m) for m in ("-0.09", "-0.07", "-0.03", "0.03", "0.12")]
 
 EXAMPLES = 15
 STEPS = 12
-SEED = int(os.environ.get("HEDGEGRAPH_ACCOUNT_SEED", "20261201"))
+SEED = int(os.environ.get("WHOLE_ACCOUNT_SEED", "20261201"))
 """Fixed, so a run in CI is reproducible; set it to explore other interleavings."""
 COUNTS: Counter[str] = Counter()
 """What the runs exercised, printed at the end of the test (``pytest -s``) for the report."""

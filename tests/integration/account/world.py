@@ -58,6 +58,9 @@ BASE_PRICES = {
 }
 """The offline market's last close at ``AS_OF`` (the broker quotes the same, bid = ask)."""
 
+POSITION_CAP = 0.04
+"""Tighter than the packaged 10 %, so the cap binds within a dozen steps (a few cycles)."""
+
 LOOSE = {"buy_score": 0.01, "min_signal_confidence": 0.01, "min_analyst_coverage": 1}
 
 
@@ -153,7 +156,7 @@ class AccountWorld:
             llm_provider="none",
             workflow_mode="signal",
             thresholds=LOOSE,
-            risk={"symbol_cooldown_seconds": 0},
+            risk={"symbol_cooldown_seconds": 0, "max_position_pct": POSITION_CAP},
         )
         account = Account(self, settings)
         self.fake.state_of = lambda: account.ledger.trading_state().status
