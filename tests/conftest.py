@@ -29,7 +29,16 @@ from config.settings import ConfigError, Settings, load_settings
 
 pytest_plugins = ["tests.fixtures.servers"]
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# ../shared/data beside the checkout; one level further up when the tree is a copy inside it
+# (mutation testing runs the suite from ./mutants).
+SHARED_DATA = next(
+    (
+        base / "shared" / "data"
+        for base in Path(__file__).resolve().parents[2:4]
+        if (base / "shared" / "data").is_dir()
+    ),
+    Path(__file__).resolve().parents[2] / "shared" / "data",
+)
 
 AMBIENT_PREFIXES = (
     "APCA_",
