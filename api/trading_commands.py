@@ -81,7 +81,7 @@ def _halt_without_ledger(exc: LedgerUnreadableError, *, reason: str, as_json: bo
     """The ledger is unreadable: flatten at the broker anyway, say so, and exit non-zero."""
     import os
 
-    from graph.monitor.broker_only_stop import flatten_at_broker
+    from graph.execution.broker_only import flatten_at_broker
     from tools.alerts.factory import dispatcher_from_env
 
     alerts = dispatcher_from_env(os.environ, clock=exc.clock)
