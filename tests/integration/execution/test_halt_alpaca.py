@@ -247,3 +247,21 @@ async def test_halt_cancels_an_entry_whose_submission_never_settled(
     assert entry.client_order_id in halted.cancelled
     found = fake.by_client_id(entry.client_order_id)
     assert found is not None and found["status"] == "canceled"
+
+
+async def test_a_halt_whose_exits_the_broker_keeps_refusing_is_not_flat(
+    context: TradingContext, fake: FakeAlpaca
+) -> None:
+    """An exit that is dead on arrival every time must leave the halt reporting "not flat"."""
+    await _buy(context, "a")
+    held = fake.positions.get("TSLA", {}).get("qty", Decimal(0))
+    assert held > 0, "precondition: the cycle bought TSLA"
+    fake.faults.extend(["reject"] * 20)  # every exit the halt sends is refused
+    refused = _halt(context)
+    assert not refused.flat, refused
+    assert refused.errors or any(e.get("error") for e in refused.exits), refused
+    assert fake.positions.get("TSLA", {}).get("qty", Decimal(0)) == held
+    fake.faults.clear()  # the broker recovers: the next halt flattens
+    again = _halt(context)
+    assert again.flat, again
+    assert fake.positions.get("TSLA", {}).get("qty", Decimal(0)) == 0
