@@ -53,8 +53,15 @@ def _broker(folder: Path, clock: FixedClock) -> Broker:
     """The paper broker in DIR, or Alpaca through alpaca-py when FAKE_ALPACA_URL is set."""
     url = os.environ.get("FAKE_ALPACA_URL")
     if url:
+        # Quotes on a closed loopback port: never Alpaca's real data host (hermetic), and the
+        # gate sees an unreadable quote exactly as it did when that host was out of reach.
         return AlpacaBroker(
-            api_key="k", secret_key="s", base_url=url, clock=clock, timeout_seconds=1
+            api_key="k",
+            secret_key="s",
+            base_url=url,
+            data_url="http://127.0.0.1:9",
+            clock=clock,
+            timeout_seconds=1,
         )
     return PaperBroker(
         database_url=f"sqlite:///{folder / 'paper.sqlite'}",
