@@ -79,10 +79,10 @@ def threads(
 
 def _orders_view(*, filled_only: bool, limit: int, as_json: bool, replay: Any) -> None:
     from api.cli_render import money, qty
-    from api.ledger_queries import ledger_orders
+    from api.ledger_views import ledger_orders
 
     parts = open_operator_parts(replay=replay)
-    rows = ledger_orders(parts.ledger.store, filled_only=filled_only, limit=limit)
+    rows = ledger_orders(parts.ledger, filled_only=filled_only, limit=limit)
     if as_json:
         _dump(rows)
         return
@@ -140,12 +140,12 @@ def audit(
     replay: ReplayOption = None,
 ) -> None:
     """Everything recorded for one thread: decisions with gate verdicts, orders, run events."""
-    from api.ledger_queries import ledger_orders, run_events
+    from api.ledger_views import ledger_orders, run_events
 
     parts = open_operator_parts(replay=replay)
     decisions = parts.ledger.decisions_for_thread(thread)
-    placed = ledger_orders(parts.ledger.store, thread_id=thread, limit=1000)
-    events = run_events(parts.ledger.store, thread_id=thread)
+    placed = ledger_orders(parts.ledger, thread_id=thread, limit=1000)
+    events = run_events(parts.ledger, thread_id=thread)
     if as_json:
         typer.echo(
             json.dumps(

@@ -90,6 +90,11 @@ def test_json_shapes_are_complete_and_numeric(tmp_path: Path) -> None:
     assert history and all(h["filled_qty"] > 0 and h["decision_id"] for h in history)
     audit = json.loads(cli(tmp_path, "audit", "--thread", "g1", "--json", "--replay", AS_OF).stdout)
     assert set(audit) == {"thread_id", "decisions", "orders", "events"} and audit["decisions"]
+    assert all(isinstance(o[k], float) for o in orders for k in ("qty", "approved_qty"))
+    assert {o["client_order_id"] for o in audit["orders"]} <= {o["client_order_id"] for o in orders}
+    event_keys = {"thread_id", "node", "severity", "message", "ticker", "at"}
+    assert audit["events"] and all(set(e) == event_keys for e in audit["events"])
+    assert all(e["thread_id"] == "g1" and e["message"] for e in audit["events"])
 
 
 def test_pending_threads_lists_the_supervised_run_until_approved(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from domain import (
     TradeDecision,
     TradingStateRecord,
 )
-from tools.persistence.records import RiskBaseline
+from tools.persistence.records import BookedOrder, RiskBaseline
 
 if TYPE_CHECKING:
     from tools.persistence.alert_log import AlertStore
@@ -123,5 +123,17 @@ class Ledger(Protocol):
 
         Why: start-up reconciliation compares it with the broker's positions; a difference
         halts trading until an operator explains it.
+        """
+        ...
+
+    # -- what the operator's views ask ---------------------------------------------------------
+
+    def order_book(
+        self, *, thread_id: str | None = None, filled_only: bool = False, limit: int = 50
+    ) -> list[BookedOrder]:
+        """Newest intents first with their approved quantity and broker order, if any.
+
+        Why here: the operator's ``orders``/``history``/``audit`` list across threads; asking
+        the ledger keeps api/ off the tables.
         """
         ...

@@ -48,3 +48,13 @@ def test_risk_memory_and_entry_levels_use_the_protocol() -> None:
         imported = _imports(ROOT / module)
         assert not imported & TABLE_MODULES, module
         assert "sqlalchemy" not in imported, module
+
+
+def test_no_api_module_reads_the_ledgers_tables() -> None:
+    """The operator views ask the ledger (order book, run events), never the tables."""
+    offenders = {
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "api").rglob("*.py")
+        if _imports(path) & (TABLE_MODULES | {"sqlalchemy"})
+    }
+    assert not offenders, sorted(offenders)
