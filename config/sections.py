@@ -7,12 +7,14 @@ makes the limit disappear. Unknown keys are refused too, so a misspelt limit nev
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from config.tickers import parse_ticker
 from config.values import LLMProviderName, casefold_choice
+from domain.caps import ExposureCaps
 
 __all__ = [
     "CacheConfig",
@@ -73,6 +75,18 @@ class RiskParameters(Section):
     @classmethod
     def _symbols_are_tickers(cls, sectors: dict[str, str]) -> dict[str, str]:
         return {parse_ticker(symbol): sector for symbol, sector in sectors.items()}
+
+    def caps_at(self, equity: Decimal) -> ExposureCaps:
+        """These limits in money at ``equity``: what the PM's envelope and the gate both read."""
+        return ExposureCaps.at_equity(
+            equity,
+            position_pct=self.max_position_pct,
+            order_notional=self.max_order_notional,
+            gross_pct=self.max_gross_exposure_pct,
+            net_pct=self.max_net_exposure_pct,
+            sector_pct=self.max_sector_pct,
+            cash_reserve_pct=self.min_cash_reserve_pct,
+        )
 
 
 class Thresholds(Section):

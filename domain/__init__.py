@@ -5,6 +5,7 @@ The ground floor: this package imports nothing of the project, so every layer ab
 
 from domain.approval import ApprovalRequest, ApprovalVerdict
 from domain.assets import AssetStatus
+from domain.caps import ExposureCaps
 from domain.cycle_events import CycleEvent, CycleEventKind
 from domain.decisions import AllowedActions, TradeAction, TradeDecision
 from domain.events import EventSeverity, RunEvent
@@ -30,6 +31,7 @@ from domain.orders import (
     OrderType,
     TimeInForce,
     client_order_id_for,
+    closing_side,
 )
 from domain.portfolio import PortfolioSnapshot, Position
 from domain.records import LineItems, Quote
@@ -54,6 +56,7 @@ __all__ = [
     "EventSeverity",
     "ExitReason",
     "ExitSignal",
+    "ExposureCaps",
     "Fill",
     "FinancialMetrics",
     "GateOutcome",
@@ -88,4 +91,5 @@ __all__ = [
     "VerdictSignal",
     "VerdictSource",
     "client_order_id_for",
+    "closing_side",
 ]

@@ -21,12 +21,18 @@ __all__ = [
     "OrderType",
     "TimeInForce",
     "client_order_id_for",
+    "closing_side",
 ]
 
 
 class OrderSide(StrEnum):
     BUY = "buy"
     SELL = "sell"
+
+
+def closing_side(held_qty: Decimal) -> OrderSide:
+    """The side that shrinks a signed position: sell a long, buy back a short (one home)."""
+    return OrderSide.SELL if held_qty > 0 else OrderSide.BUY
 
 
 class OrderType(StrEnum):

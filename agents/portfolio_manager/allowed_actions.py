@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import ROUND_FLOOR, Decimal
 
 from config.settings import RiskParameters
-from domain import AllowedActions, PortfolioSnapshot, TradeAction
+from domain import AllowedActions, ExposureCaps, PortfolioSnapshot, TradeAction
 
 __all__ = ["InvalidReferencePriceError", "compute_allowed_actions"]
 
@@ -29,16 +29,11 @@ def _whole_shares(notional: Decimal, price: Decimal) -> Decimal:
     return (notional / price).to_integral_value(rounding=ROUND_FLOOR)
 
 
-def _pct(value: Decimal, fraction: float) -> Decimal:
-    return value * Decimal(str(fraction))
-
-
-def _entry_budget(portfolio: PortfolioSnapshot, risk: RiskParameters) -> Decimal:
+def _entry_budget(portfolio: PortfolioSnapshot, caps: ExposureCaps) -> Decimal:
     """Notional any new exposure may use: cash (and buying power) less the reserve, order cap."""
-    reserve = _pct(max(portfolio.equity, ZERO), risk.min_cash_reserve_pct)
-    spendable = min(portfolio.cash, portfolio.buying_power) - reserve
-    gross_room = _pct(portfolio.equity, risk.max_gross_exposure_pct) - portfolio.gross_exposure
-    return min(spendable, Decimal(str(risk.max_order_notional)), gross_room)
+    spendable = min(portfolio.cash, portfolio.buying_power) - caps.cash_reserve
+    gross_room = caps.gross - portfolio.gross_exposure
+    return min(spendable, caps.order_notional, gross_room)
 
 
 def compute_allowed_actions(
@@ -52,23 +47,24 @@ def compute_allowed_actions(
         raise InvalidReferencePriceError(f"{ticker}: reference price {reference_price} is not > 0")
     held = portfolio.position_qty(ticker)
     equity = portfolio.equity
-    position_cap = _pct(max(equity, ZERO), risk.max_position_pct)
+    # The same money limits the gate reads (one home: RiskParameters.caps_at). With equity <= 0
+    # the budget is zero, so no entry is offered whatever the caps say.
+    caps = risk.caps_at(equity)
     held_value = abs(held) * reference_price
     opens_new = held == 0
     at_position_limit = (
         opens_new
         and len([p for p in portfolio.positions.values() if p.qty != 0]) >= risk.max_open_positions
     )
-    budget = _entry_budget(portfolio, risk) if equity > 0 and not at_position_limit else ZERO
-    net_limit = _pct(equity, risk.max_net_exposure_pct)
+    budget = _entry_budget(portfolio, caps) if equity > 0 and not at_position_limit else ZERO
 
     buy = ZERO
     if held >= 0:
-        room = min(budget, position_cap - held_value, net_limit - portfolio.net_exposure)
+        room = min(budget, caps.position - held_value, caps.net - portfolio.net_exposure)
         buy = _whole_shares(room, reference_price)
     short = ZERO
     if risk.allow_shorts and held <= 0:
-        room = min(budget, position_cap - held_value, net_limit + portfolio.net_exposure)
+        room = min(budget, caps.position - held_value, caps.net + portfolio.net_exposure)
         short = _whole_shares(room, reference_price)
     minimum = Decimal(str(risk.min_order_qty))
     buy = buy if buy >= minimum else ZERO

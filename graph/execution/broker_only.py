@@ -30,10 +30,11 @@ from domain import (
     Order,
     OrderIntent,
     client_order_id_for,
+    closing_side,
 )
 from domain._base import DomainModel
 from graph.execution.exactly_once import resolve_by_lookup
-from graph.execution.exits import closing_side, exit_decision_id, exit_intent
+from graph.execution.exits import exit_decision_id, exit_intent
 from tools.alerts.model import Alert
 from tools.brokers.base import (
     AmbiguousSubmissionError,

@@ -1,4 +1,4 @@
-"""Exit intents and the decisions behind them: one home for the closing side and the attempt id.
+"""Exit intents and the decisions behind them: the attempt id and the decision behind every exit.
 
 Why an attempt number: an exit's client_order_id must be unique per attempt. When it was derived
 from (reason, day, qty, symbol) a second emergency stop with the same size on the same day found
@@ -32,18 +32,12 @@ from domain import (
 from tools.persistence.ledger import Ledger
 
 __all__ = [
-    "closing_side",
     "exit_attempt",
     "exit_decision",
     "exit_decision_id",
     "exit_inputs_digest",
     "exit_intent",
 ]
-
-
-def closing_side(held_qty: Decimal) -> OrderSide:
-    """The side that shrinks a signed position: sell a long, buy back a short."""
-    return OrderSide.SELL if held_qty > 0 else OrderSide.BUY
 
 
 def exit_decision_id(reason: ExitReason, symbol: str, attempt: int) -> str:

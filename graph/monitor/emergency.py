@@ -28,9 +28,9 @@ from domain import (
     PortfolioSnapshot,
     TradingStateRecord,
     TradingStatus,
+    closing_side,
 )
 from graph.checkpoints.locks import InProcessThreadLocks, ThreadLocks
-from graph.execution.exits import closing_side
 from graph.execution.in_flight import working_by_client_id
 from graph.execution.road import ExecutionRoad
 from graph.monitor.exit_path import ExitOutcome, exit_through_road

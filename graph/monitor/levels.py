@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from config.settings import RiskParameters
-from domain import ExitReason, ExitSignal, OrderSide, Position, ProtectiveLevels
+from domain import ExitReason, ExitSignal, Position, ProtectiveLevels, closing_side
 
 __all__ = [
     "default_levels",
@@ -42,7 +42,7 @@ def effective_levels(
 
 def _crossed(position: Position, price: Decimal, levels: ProtectiveLevels) -> ExitSignal | None:
     long = position.qty > 0
-    side = OrderSide.SELL if long else OrderSide.BUY
+    side = closing_side(position.qty)
     qty = abs(position.qty)
     stop, target = levels.stop_loss, levels.take_profit
     if stop is not None and (price <= stop if long else price >= stop):

@@ -25,9 +25,9 @@ from domain import (
     Position,
     TradingStateRecord,
     TradingStatus,
+    closing_side,
 )
 from graph.checkpoints.locks import InProcessThreadLocks, ThreadLocks
-from graph.execution.exits import closing_side
 from graph.execution.road import AccountDesk, ExecutionRoad
 from graph.monitor.emergency import EmergencyStopReport, emergency_stop
 from graph.monitor.entry_levels import entry_levels

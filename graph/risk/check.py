@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
 from config.settings import RiskParameters
-from domain import GateReason, OrderIntent, ReasonCode
+from domain import ExposureCaps, GateReason, OrderIntent, ReasonCode
 from graph.risk.book import ExposureBook
 from graph.risk.snapshot import GateSnapshot
 
@@ -66,6 +66,11 @@ class EntryCheck:
     @property
     def equity(self) -> Decimal:
         return self.snapshot.portfolio.equity
+
+    @property
+    def caps(self) -> ExposureCaps:
+        """The money limits at this equity, the same figures the PM's envelope was built from."""
+        return self.limits.caps_at(self.equity)
 
     def qty_for(self, notional: Decimal) -> Decimal:
         """Shares that ``notional`` buys at the sizing price (0 when nothing is left)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from domain import ReasonCode
-from graph.risk.check import Constraint, EntryCheck, dec, reason, veto
+from graph.risk.check import Constraint, EntryCheck, reason, veto
 from graph.risk.volatility import position_scale
 
 __all__ = [
@@ -32,7 +32,7 @@ def _cap(
 
 
 def order_notional(check: EntryCheck) -> Constraint | None:
-    cap = dec(check.limits.max_order_notional)
+    cap = check.caps.order_notional
     return _cap(
         check, check.qty_for(cap), ReasonCode.ORDER_NOTIONAL_CAP, "order notional cap", cap=cap
     )
@@ -41,7 +41,7 @@ def order_notional(check: EntryCheck) -> Constraint | None:
 def position_size(check: EntryCheck) -> Constraint | None:
     """|position after| * price <= max_position_pct * equity, shrunk for volatility/correlation."""
     scale = position_scale(check)
-    cap = dec(check.limits.max_position_pct) * check.equity * scale.factor
+    cap = check.caps.position * scale.factor
     allowed = check.qty_for(cap) - check.residual_qty
     code = ReasonCode.POSITION_SIZE_CAP if scale.code is None else scale.code
     return _cap(
@@ -54,7 +54,7 @@ def sector_exposure(check: EntryCheck) -> Constraint | None:
     sector = sectors.get(check.intent.ticker)
     if sector is None:
         return None  # its own bucket: the position cap already bounds it
-    cap = dec(check.limits.max_sector_pct) * check.equity
+    cap = check.caps.sector
     used = check.book.sector_gross(sector, sectors)
     return _cap(
         check,
@@ -69,7 +69,7 @@ def sector_exposure(check: EntryCheck) -> Constraint | None:
 
 def cash_reserve(check: EntryCheck) -> Constraint | None:
     """Entries may spend cash down to min_cash_reserve_pct of equity (open buys already charged)."""
-    reserve = dec(check.limits.min_cash_reserve_pct) * check.equity
+    reserve = check.caps.cash_reserve
     spendable = check.book.cash - reserve
     return _cap(
         check,
@@ -93,7 +93,7 @@ def buying_power(check: EntryCheck) -> Constraint | None:
 
 
 def gross_exposure(check: EntryCheck) -> Constraint | None:
-    cap = dec(check.limits.max_gross_exposure_pct) * check.equity
+    cap = check.caps.gross
     return _cap(
         check,
         check.qty_for(cap - check.book.gross),
@@ -105,7 +105,7 @@ def gross_exposure(check: EntryCheck) -> Constraint | None:
 
 
 def net_exposure(check: EntryCheck) -> Constraint | None:
-    cap = dec(check.limits.max_net_exposure_pct) * check.equity
+    cap = check.caps.net
     room = cap - check.book.net if check.direction > 0 else cap + check.book.net
     return _cap(
         check,
