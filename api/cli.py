@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from api.alert_commands import alerts_app
 from api.cli_context import AsOfOption, account_settings, load_cli_settings, replay_clock
 from api.db_cli import db_app
 from api.exit_codes import ExitCode
@@ -311,6 +312,7 @@ def approve(
 register_trading_commands(app)
 register_view_commands(app)
 app.add_typer(db_app, name="db")
+app.add_typer(alerts_app, name="alerts")
 
 
 def main() -> None:  # pragma: no cover - console entry point

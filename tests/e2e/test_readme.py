@@ -36,6 +36,7 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "reduce-only": (0, "HALTED"),
     "resume-trading": (0, "ACTIVE"),
     "monitor-once": (0, "daily loss"),
+    "alerts": (0, "emergency stop"),
     "analysts": (0, "warren_buffett"),
     "strategies": (0, "momentum"),
     "config show": (0, "risk.max_position_pct"),
