@@ -102,7 +102,7 @@ class PositionMonitor:
     def run_once(self) -> MonitorReport:
         now = self._clock.now()
         portfolio = self._broker.portfolio()
-        baseline, hwm = self._memory.observe_equity(portfolio.equity, now)
+        baseline, hwm = self._memory.observe_account(portfolio, now)
         loss = daily_loss_status(portfolio.equity, baseline, self._limits)
         self._guard_drawdown(portfolio.equity, hwm)
         if loss.level is LossLevel.BREACHED:

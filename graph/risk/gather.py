@@ -77,7 +77,7 @@ def gather_gate_snapshot(
     quotes = _quotes(broker, wanted) if isinstance(broker, QuoteSource) else {}
     day_trades = int(broker.account().daytrade_count) if isinstance(broker, AccountInfo) else 0
     risk_state = RiskMemory(ledger).account_state(
-        equity=portfolio.equity,
+        portfolio=portfolio,
         now=now,
         day_trade_count=day_trades,
         cooldown_seconds=limits.symbol_cooldown_seconds,

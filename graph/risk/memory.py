@@ -12,8 +12,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from domain import PortfolioSnapshot
 from graph.risk.snapshot import AccountRiskState
 from tools.persistence.ledger import Ledger
+from tools.persistence.records import PerformanceSnapshot
 
 __all__ = ["RiskMemory", "session_date"]
 
@@ -41,6 +43,28 @@ class RiskMemory:
         baseline = self._ledger.observe_equity(session_date(now), equity, at=now)
         return baseline.start_equity, baseline.high_water_mark
 
+    def observe_account(
+        self, portfolio: PortfolioSnapshot, now: datetime
+    ) -> tuple[Decimal, Decimal]:
+        """``observe_equity`` for the whole account, which also adds a point to the equity curve.
+
+        Why here: the gate and the monitor already read the account at these moments; storing
+        the same numbers makes the equity curve agree with what the limits were checked against.
+        """
+        baseline, hwm = self.observe_equity(portfolio.equity, now)
+        drawdown = 1 - portfolio.equity / hwm if hwm > 0 else Decimal(0)
+        self._ledger.record_performance(
+            PerformanceSnapshot(
+                as_of=now,
+                equity=portfolio.equity,
+                cash=portfolio.cash,
+                gross_exposure=portfolio.gross_exposure,
+                net_exposure=portfolio.net_exposure,
+                drawdown_pct=float(max(drawdown, Decimal(0))),
+            )
+        )
+        return baseline, hwm
+
     def current(self, now: datetime) -> tuple[Decimal | None, Decimal | None]:
         """(session baseline, high-water mark) as stored, without recording anything."""
         day = session_date(now)
@@ -50,10 +74,15 @@ class RiskMemory:
         return None, self._ledger.high_water_mark(through=day)
 
     def account_state(
-        self, *, equity: Decimal, now: datetime, day_trade_count: int = 0, cooldown_seconds: int
+        self,
+        *,
+        portfolio: PortfolioSnapshot,
+        now: datetime,
+        day_trade_count: int = 0,
+        cooldown_seconds: int,
     ) -> AccountRiskState:
         """Everything the gate's account and activity rules read, as of ``now``."""
-        baseline, hwm = self.observe_equity(equity, now)
+        baseline, hwm = self.observe_account(portfolio, now)
         since = now - max(timedelta(seconds=cooldown_seconds), _RECENT)
         return AccountRiskState(
             session_baseline_equity=baseline,

@@ -22,7 +22,7 @@ from domain import (
     TradeDecision,
     TradingStateRecord,
 )
-from tools.persistence.records import BookedOrder, RiskBaseline
+from tools.persistence.records import BookedOrder, PerformanceSnapshot, RiskBaseline
 
 if TYPE_CHECKING:
     from tools.persistence.alert_log import AlertStore
@@ -94,6 +94,19 @@ class Ledger(Protocol):
 
     def high_water_mark(self, *, through: date) -> Decimal | None:
         """The drawdown high-water mark as of the latest session up to ``through``."""
+        ...
+
+    def record_performance(self, point: PerformanceSnapshot) -> bool:
+        """One equity-curve point (equity, cash, exposure, drawdown) at ``point.as_of``.
+
+        Why the gate's sightings: every time the risk memory observes the account (a cycle's
+        gate, a monitor pass) the same numbers become the equity curve the end-of-day report and
+        the faces read. A second point at the same instant is refused (returns False).
+        """
+        ...
+
+    def performance_between(self, start: datetime, end: datetime) -> list[PerformanceSnapshot]:
+        """Equity-curve points with ``start <= as_of <= end``, oldest first."""
         ...
 
     def last_exits(self, *, since: datetime) -> dict[str, datetime]:

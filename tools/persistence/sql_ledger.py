@@ -31,7 +31,7 @@ from tools.persistence.errors import LedgerInputError, UnknownIntentError
 from tools.persistence.fills import book_implied_fill
 from tools.persistence.ledger import Ledger
 from tools.persistence.ledger_queries import LedgerQueries
-from tools.persistence.records import DecisionAuditRecord, RiskBaseline
+from tools.persistence.records import DecisionAuditRecord, PerformanceSnapshot, RiskBaseline
 from tools.persistence.row_models import intent_from_row as _intent_from_row
 from tools.persistence.row_models import order_from_row as _order_from_row
 from tools.persistence.schema import (
@@ -325,3 +325,9 @@ class SqlLedger(LedgerQueries, Ledger):
 
     def high_water_mark(self, *, through: date) -> Decimal | None:
         return self.baselines.high_water_mark(through=through)
+
+    def record_performance(self, point: PerformanceSnapshot) -> bool:
+        return self.performance.record(point)
+
+    def performance_between(self, start: datetime, end: datetime) -> list[PerformanceSnapshot]:
+        return self.performance.between(start, end)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from domain import Order, OrderSide, OrderStatus
 from graph.risk.memory import RiskMemory, session_date
-from tests.unit.risk.factory import intent
+from tests.unit.risk.factory import intent, portfolio
 from tools.persistence.sql_ledger import SqlLedger
 
 MON = datetime(2024, 3, 4, 15, 0, tzinfo=UTC)
@@ -67,7 +67,7 @@ def test_account_state_reads_recent_exits_and_entries(tmp_path: Path) -> None:
             )
         )
     state = RiskMemory(ledger).account_state(
-        equity=Decimal(100_000), now=MON, day_trade_count=2, cooldown_seconds=3600
+        portfolio=portfolio("100000"), now=MON, day_trade_count=2, cooldown_seconds=3600
     )
     assert state.last_exit_at == {"AAPL": MON - timedelta(minutes=30)}
     assert state.recent_order_times == (MON - timedelta(seconds=20),)
@@ -87,4 +87,35 @@ def test_a_sessions_high_water_mark_comes_only_from_sessions_before_it(tmp_path:
     assert stored is not None
     assert (stored.start_equity, stored.high_water_mark) == memory.current(MON)
     assert memory.current(MON - timedelta(days=3)) == (None, None)
+    ledger.close()
+
+
+def test_every_account_sighting_is_a_point_on_the_equity_curve(tmp_path: Path) -> None:
+    from domain import PortfolioSnapshot, Position
+
+    ledger = SqlLedger.from_url(f"sqlite:///{tmp_path / 'app.sqlite'}")
+    memory = RiskMemory(ledger)
+
+    def book(cash: str, price: str) -> PortfolioSnapshot:
+        p = Position(
+            symbol="AAPL",
+            qty=Decimal(-100),
+            avg_entry_price=Decimal(100),
+            market_price=Decimal(price),
+        )
+        return PortfolioSnapshot(
+            as_of=MON, cash=Decimal(cash), equity=Decimal(cash) + p.market_value,
+            buying_power=Decimal(cash), positions={"AAPL": p},
+        )  # fmt: skip
+
+    memory.observe_account(book("110000", "100"), MON)  # equity 100,000: the high-water mark
+    memory.observe_account(book("110000", "120"), MON + timedelta(hours=1))  # 98,000
+    memory.observe_account(book("110000", "130"), MON + timedelta(hours=1))  # same instant
+    curve = ledger.performance_between(MON, MON + timedelta(days=1))
+    assert [p.equity for p in curve] == [Decimal(100_000), Decimal(98_000)]
+    assert [p.cash for p in curve] == [Decimal(110_000)] * 2
+    assert [p.gross_exposure for p in curve] == [Decimal(10_000), Decimal(12_000)]
+    assert [p.net_exposure for p in curve] == [Decimal(-10_000), Decimal(-12_000)]
+    assert curve[0].drawdown_pct == 0.0
+    assert abs(curve[1].drawdown_pct - 0.02) < 1e-12
     ledger.close()
