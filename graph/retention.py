@@ -11,15 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
-
-from sqlalchemy import delete, func, select
 
 from config.settings import Settings
 from graph.checkpoints.factory import open_checkpointer
+from graph.checkpoints.locks import FileThreadLocks, file_lock_folder
 from tools.clock import Clock
-from tools.persistence.schema import RunEventRow
-from tools.persistence.store import Store
+from tools.persistence.runs import run_store_at
 from tools.persistence.types import NaiveDatetimeError
 
 __all__ = [
@@ -30,7 +29,6 @@ __all__ = [
     "prune",
     "prune_checkpoints",
     "prune_job",
-    "prune_run_events",
     "stale_threads",
 ]
 
@@ -53,6 +51,8 @@ class PruneReport:
     """Checkpoint threads deleted."""
     run_events: int = 0
     """Run-event rows deleted."""
+    lock_files: int = 0
+    """Idle thread- and account-lock files removed (embedded file locks only)."""
     dry_run: bool = False
     notes: tuple[str, ...] = field(default=())
 
@@ -91,23 +91,13 @@ def prune_checkpoints(saver: Any, cutoff: datetime, *, dry_run: bool = False) ->
     return threads
 
 
-def prune_run_events(store: Store, cutoff: datetime, *, dry_run: bool = False) -> int:
-    """Delete run events recorded before ``cutoff``; return how many."""
-    _require_aware(cutoff)
-    old = RunEventRow.at < cutoff
-    with store.write() as session:
-        if dry_run:
-            return int(session.scalar(select(func.count()).where(old)) or 0)
-        result = session.execute(delete(RunEventRow).where(old))
-        return int(result.rowcount)  # type: ignore[attr-defined]
-
-
 def prune(
     *,
     now: datetime,
     older_than: timedelta = DEFAULT_RETENTION,
     database_url: str | None,
     checkpoint_urls: Iterable[str] = (),
+    lock_folder: Path | None = None,
     dry_run: bool = False,
 ) -> PruneReport:
     """The retention job: the CLI's ``db prune`` and the scheduler both call this.
@@ -117,6 +107,7 @@ def prune(
         older_than: the retention age.
         database_url: the application store (``None`` skips run events).
         checkpoint_urls: checkpoint stores to prune (usually just CHECKPOINT_URL).
+        lock_folder: the embedded file locks' folder; idle lock files go (never on a dry run).
         dry_run: count only; delete nothing.
     """
     _require_aware(now)
@@ -127,12 +118,22 @@ def prune(
             threads.extend(prune_checkpoints(saver, cutoff, dry_run=dry_run))
     events = 0
     if database_url is not None:
-        store = Store.open(database_url, auto_upgrade=False)
-        try:
-            events = prune_run_events(store, cutoff, dry_run=dry_run)
-        finally:
-            store.close()
-    return PruneReport(cutoff=cutoff, threads=tuple(threads), run_events=events, dry_run=dry_run)
+        with run_store_at(database_url) as runs:
+            events = runs.prune_events(cutoff, dry_run=dry_run)
+    removed_locks = 0
+    if lock_folder is not None and not dry_run:
+        locks = FileThreadLocks(lock_folder)
+        removed_locks = locks.prune(older_than_seconds=older_than.total_seconds())
+        removed_locks += locks.family("accounts").prune(
+            older_than_seconds=older_than.total_seconds()
+        )
+    return PruneReport(
+        cutoff=cutoff,
+        threads=tuple(threads),
+        run_events=events,
+        lock_files=removed_locks,
+        dry_run=dry_run,
+    )
 
 
 def prune_job(
@@ -144,4 +145,5 @@ def prune_job(
         older_than=older_than,
         database_url=settings.effective_database_url,
         checkpoint_urls=[settings.effective_checkpoint_url],
+        lock_folder=file_lock_folder(settings),
     )

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import fcntl
 import hashlib
+import os
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -41,6 +43,7 @@ __all__ = [
     "ThreadLockTimeoutError",
     "ThreadLocks",
     "aresume_interrupted",
+    "file_lock_folder",
     "resume_interrupted",
     "thread_locks_from_settings",
 ]
@@ -73,21 +76,26 @@ class ThreadLocks(Protocol):
         """Async context manager twin of ``thread_lock``."""
         ...
 
+    def family(self, name: str) -> ThreadLocks:
+        """The same kind of lock for another kind of name (``accounts``), never colliding with
+        thread ids: a graph thread can be called anything."""
+        ...
+
 
 class _LockTable:
     """Process-wide named locks, dropped when nobody holds or waits for them."""
 
     def __init__(self) -> None:
         self._guard = threading.Lock()
-        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+        self._locks: dict[tuple[str, str], tuple[threading.Lock, int]] = {}
 
-    def checkout(self, name: str) -> threading.Lock:
+    def checkout(self, name: tuple[str, str]) -> threading.Lock:
         with self._guard:
             lock, users = self._locks.get(name, (threading.Lock(), 0))
             self._locks[name] = (lock, users + 1)
             return lock
 
-    def checkin(self, name: str) -> None:
+    def checkin(self, name: tuple[str, str]) -> None:
         with self._guard:
             lock, users = self._locks[name]
             if users <= 1:
@@ -107,14 +115,25 @@ class InProcessThreadLocks:
     """Embedded default: per-thread locks shared by everything in this process."""
 
     def __init__(
-        self, *, wait_seconds: float = DEFAULT_WAIT_SECONDS, table: _LockTable | None = None
+        self,
+        *,
+        wait_seconds: float = DEFAULT_WAIT_SECONDS,
+        table: _LockTable | None = None,
+        namespace: str = "thread",
     ):
         self.wait_seconds = wait_seconds
         self._table = table if table is not None else _PROCESS_LOCKS
+        self._namespace = namespace
+
+    def family(self, name: str) -> InProcessThreadLocks:
+        return InProcessThreadLocks(
+            wait_seconds=self.wait_seconds, table=self._table, namespace=name
+        )
 
     @contextmanager
     def thread_lock(self, thread_id: str) -> Iterator[None]:
-        lock = self._table.checkout(thread_id)
+        key = (self._namespace, thread_id)
+        lock = self._table.checkout(key)
         try:
             if not lock.acquire(timeout=self.wait_seconds):
                 raise ThreadLockTimeoutError(
@@ -125,11 +144,12 @@ class InProcessThreadLocks:
             finally:
                 lock.release()
         finally:
-            self._table.checkin(thread_id)
+            self._table.checkin(key)
 
     @asynccontextmanager
     async def athread_lock(self, thread_id: str) -> AsyncIterator[None]:
-        lock = self._table.checkout(thread_id)
+        key = (self._namespace, thread_id)
+        lock = self._table.checkout(key)
         try:
             deadline = time.monotonic() + self.wait_seconds
             delay = 0.005
@@ -146,34 +166,44 @@ class InProcessThreadLocks:
             finally:
                 lock.release()
         finally:
-            self._table.checkin(thread_id)
+            self._table.checkin(key)
 
 
 class FileThreadLocks:
-    """Embedded default: ``flock`` on one of ``stripes`` files, shared by every local process.
+    """Embedded default: ``flock`` on one file per thread, shared by every local process.
 
-    Why stripes: one file per thread would grow without bound, and deleting a lock file while
-    another process waits on it silently breaks exclusion. Two threads that hash to the same
-    stripe only wait for each other, which is harmless for a lock held around one resume.
+    Why one file per thread: striped files made unrelated threads wait for each other, and a
+    thread whose stripe was busy failed with "locked by another resume" after the wait, naming a
+    thread nobody held. Why the inode check: a lock file may be removed (``prune``) while another
+    caller waits on it; that caller then holds a lock on a file nobody else can open, which
+    silently breaks exclusion. So after ``flock`` succeeds the holder checks that its handle is
+    still the file at the path, and starts over when it is not.
     """
 
-    def __init__(
-        self, folder: Path, *, wait_seconds: float = DEFAULT_WAIT_SECONDS, stripes: int = 256
-    ) -> None:
+    def __init__(self, folder: Path, *, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> None:
         self.folder = Path(folder).expanduser()
         self.folder.mkdir(parents=True, exist_ok=True)
         self.wait_seconds = wait_seconds
-        self.stripes = stripes
 
     def _path(self, thread_id: str) -> Path:
-        stripe = int(hashlib.sha256(thread_id.encode()).hexdigest(), 16) % self.stripes
-        return self.folder / f"thread-{stripe:03d}.lock"
+        return self.folder / f"{hashlib.sha256(thread_id.encode()).hexdigest()[:32]}.lock"
 
-    def _try(self, handle: IO[bytes]) -> bool:
+    @staticmethod
+    def _try(handle: IO[bytes], path: Path, *, touch: bool = True) -> bool:
+        """Lock ``handle``; True only when it is still the file at ``path`` (see class doc)."""
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return False
+        try:
+            current = os.stat(path).st_ino
+        except FileNotFoundError:
+            current = None
+        if current != os.fstat(handle.fileno()).st_ino:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            return False
+        if touch:
+            os.utime(handle.fileno())  # a held thread is a recent one: prune keeps it
         return True
 
     def _timeout(self, thread_id: str) -> ThreadLockTimeoutError:
@@ -181,33 +211,67 @@ class FileThreadLocks:
             f"thread {thread_id} is locked by another resume (waited {self.wait_seconds}s)"
         )
 
+    def _acquire_once(self, path: Path) -> IO[bytes] | None:
+        handle = open(path, "ab")  # noqa: SIM115 - closed by the caller or right here
+        if self._try(handle, path):
+            return handle
+        handle.close()
+        return None
+
     @contextmanager
     def thread_lock(self, thread_id: str) -> Iterator[None]:
-        with open(self._path(thread_id), "ab") as handle:
-            deadline, delay = time.monotonic() + self.wait_seconds, 0.005
-            while not self._try(handle):
-                if time.monotonic() >= deadline:
-                    raise self._timeout(thread_id)
-                time.sleep(delay)
-                delay = min(delay * 2, 0.1)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        path = self._path(thread_id)
+        deadline, delay = time.monotonic() + self.wait_seconds, 0.005
+        while (handle := self._acquire_once(path)) is None:
+            if time.monotonic() >= deadline:
+                raise self._timeout(thread_id)
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            handle.close()
 
     @asynccontextmanager
     async def athread_lock(self, thread_id: str) -> AsyncIterator[None]:
-        with open(self._path(thread_id), "ab") as handle:
-            deadline, delay = time.monotonic() + self.wait_seconds, 0.005
-            while not self._try(handle):
-                if time.monotonic() >= deadline:
-                    raise self._timeout(thread_id)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 0.1)
+        path = self._path(thread_id)
+        deadline, delay = time.monotonic() + self.wait_seconds, 0.005
+        while (handle := self._acquire_once(path)) is None:
+            if time.monotonic() >= deadline:
+                raise self._timeout(thread_id)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            handle.close()
+
+    def family(self, name: str) -> FileThreadLocks:
+        """Locks of another kind (``accounts``) in their own folder: no name can collide."""
+        return FileThreadLocks(self.folder / name, wait_seconds=self.wait_seconds)
+
+    def prune(self, *, older_than_seconds: float) -> int:
+        """Remove lock files not used for ``older_than_seconds``; returns how many went.
+
+        Each file is removed only while this call holds its lock, so no holder loses it, and a
+        waiter that then wins the removed file sees the inode change and starts over.
+        """
+        cutoff, removed = time.time() - older_than_seconds, 0
+        for path in self.folder.glob("*.lock"):
             try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+                if path.stat().st_mtime >= cutoff:
+                    continue
+                with open(path, "ab") as handle:
+                    if not self._try(handle, path, touch=False):
+                        continue  # held right now, or already replaced
+                    path.unlink()
+                    removed += 1
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            except FileNotFoundError:
+                continue
+        return removed
 
 
 class _SyncRenewal:
@@ -335,6 +399,12 @@ class RedisThreadLocks:
         finally:
             await client.aclose()
 
+    def family(self, name: str) -> RedisThreadLocks:
+        """Same server and client, keys under ``<prefix>:<name>:`` (a digest never has ``:``)."""
+        other = copy.copy(self)
+        other.prefix = f"{self.prefix}:{name}"
+        return other
+
     def _lost(self, thread_id: str) -> ThreadLockLostError:
         return ThreadLockLostError(
             f"lock for thread {thread_id} lapsed while held (lease {self.lease_seconds}s): "
@@ -345,11 +415,17 @@ class RedisThreadLocks:
         self._client.close()
 
 
+def file_lock_folder(settings: Settings) -> Path | None:
+    """Where the embedded file locks live; ``None`` when Redis holds the locks."""
+    return None if settings.redis_url else settings.hedgegraph_home / "locks"
+
+
 def thread_locks_from_settings(settings: Settings) -> FileThreadLocks | RedisThreadLocks:
     """Redis locks when REDIS_URL is set (production), else file locks under HEDGEGRAPH_HOME."""
-    if settings.redis_url:
-        return RedisThreadLocks(settings.redis_url)
-    return FileThreadLocks(settings.hedgegraph_home / "locks")
+    folder = file_lock_folder(settings)
+    if folder is None:
+        return RedisThreadLocks(str(settings.redis_url))
+    return FileThreadLocks(folder)
 
 
 def _pending_interrupt(graph: Any, config: dict[str, Any], state: Any) -> None:

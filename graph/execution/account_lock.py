@@ -5,11 +5,11 @@ position cap alone, but if both take their gate snapshot before either order exi
 together. Holding one lock per broker account around the snapshot, the verdict and the submission
 makes the second caller see the first one's order.
 
-The lock reuses the thread-lock infrastructure under a reserved name (``account:<broker>``): file
-locks embedded (shared by every local process), Redis in production. File locks are striped and
-the runner already holds the cycle's thread lock while ``execute`` runs; an account key that hashed
-to the same stripe as that thread would wait on itself. Account locks therefore live in their own
-folder beside the thread locks, where no thread key can collide with them.
+The lock reuses the thread-lock infrastructure as its own family (``family("accounts")``): file
+locks in their own folder embedded (shared by every local process), Redis keys under their own
+prefix in production. Why a family and not a reserved name among the threads: a graph thread may
+be called anything, ``account:paper`` included, and would then share the account's lock (and wait
+on itself while ``execute`` runs under its thread lock).
 """
 
 from __future__ import annotations
@@ -17,23 +17,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from graph.checkpoints.locks import FileThreadLocks, ThreadLocks
+from graph.checkpoints.locks import ThreadLocks
 
 __all__ = ["account_key", "account_lock", "account_locks"]
 
 
 def account_key(broker_name: str) -> str:
-    """The reserved lock name of a broker account (never a valid graph thread id prefix)."""
+    """The lock name of a broker account within the ``accounts`` family."""
     return f"account:{broker_name}"
 
 
 def account_locks(locks: ThreadLocks) -> ThreadLocks:
     """The lock family account locks are taken from, given the process's thread locks."""
-    if isinstance(locks, FileThreadLocks):
-        return FileThreadLocks(
-            locks.folder / "accounts", wait_seconds=locks.wait_seconds, stripes=16
-        )
-    return locks
+    return locks.family("accounts")
 
 
 @contextmanager

@@ -8,10 +8,11 @@ within the run, without gaps from 1.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from domain import CycleEvent, CycleEventKind, EventSeverity, RunEvent, RunRequest
@@ -20,8 +21,9 @@ from tools.persistence.records import RunRecord, RunStatus, RunTrigger
 from tools.persistence.schema import RunEventRow, RunRow
 from tools.persistence.sql_ledger import ensure_thread
 from tools.persistence.store import Store, dialect_insert
+from tools.persistence.types import NaiveDatetimeError
 
-__all__ = ["RunStore", "cycle_event_for"]
+__all__ = ["RunStore", "cycle_event_for", "run_store_at"]
 
 _PROBLEMS = (EventSeverity.ERROR, EventSeverity.CRITICAL)
 
@@ -246,6 +248,21 @@ class RunStore:
         with self.store.sessions() as session:
             return [CycleEvent.model_validate(p) for p in session.scalars(query)]
 
+    def prune_events(self, cutoff: datetime, *, dry_run: bool = False) -> int:
+        """Delete run events recorded before ``cutoff`` (``dry_run``: count them); how many.
+
+        Why only events: runs and the books stay (they are the record of what was traded);
+        events are the verbose trace of each run, kept for as long as retention says.
+        """
+        if cutoff.tzinfo is None:
+            raise NaiveDatetimeError(f"cutoff {cutoff.isoformat()} has no time zone")
+        old = RunEventRow.at < cutoff
+        with self.store.write() as session:
+            if dry_run:
+                return int(session.scalar(select(func.count()).where(old)) or 0)
+            result = session.execute(delete(RunEventRow).where(old))
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
     def events_for_thread(self, thread_id: str, *, limit: int = 200) -> list[CycleEvent]:
         """The events of every run of a thread, oldest first (the operator's thread view)."""
         query = (
@@ -267,3 +284,13 @@ class RunStore:
         )
         with self.store.sessions() as session:
             return [CycleEvent.model_validate(p) for p in session.scalars(query)]
+
+
+@contextmanager
+def run_store_at(database_url: str) -> Iterator[RunStore]:
+    """The runs of the store at ``database_url``, for maintenance jobs; never migrates it."""
+    store = Store.open(database_url, auto_upgrade=False)
+    try:
+        yield RunStore(store)
+    finally:
+        store.close()

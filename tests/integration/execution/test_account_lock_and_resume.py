@@ -89,7 +89,7 @@ def test_two_cycles_racing_on_one_account_never_break_a_cap(tmp_path: Path) -> N
             "--barrier",
             str(tmp_path / "barrier"),
         )
-        for thread in ("r1", "r2")  # their thread locks are on different stripes
+        for thread in ("r1", "r2")  # each its own thread lock
     ]
     results = [_finish(p) for p in racers]
     assert [code for code, _out, _err in results] == [0, 0], [err for _c, _o, err in results]

@@ -88,3 +88,64 @@ def test_two_approver_processes_execute_once(tmp_path: Path) -> None:
     assert all(p.returncode == 0 for p in procs)
     assert outputs == ["already-resumed", "executed"]
     assert log.read_text().splitlines() == ["AAPL"]
+
+
+def _old_stripe(thread_id: str, stripes: int = 256) -> int:
+    import hashlib
+
+    return int(hashlib.sha256(thread_id.encode()).hexdigest(), 16) % stripes
+
+
+def test_unrelated_threads_never_wait_for_each_other(tmp_path: Path) -> None:
+    """x1 and x2 shared a stripe of the old striped files: the second timed out, naming x2."""
+    assert _old_stripe("x1") == _old_stripe("x2"), "precondition: the pair that collided"
+    holder, other = FileThreadLocks(tmp_path), FileThreadLocks(tmp_path, wait_seconds=0.1)
+    with holder.thread_lock("x1"), other.thread_lock("x2"):
+        pass
+
+
+@pytest.mark.parametrize("kind", ["file", "in-process"])
+def test_a_thread_named_like_an_account_never_shares_its_lock(tmp_path: Path, kind: str) -> None:
+    """Graph threads may be called anything; the account lock is its own family of names."""
+    from graph.checkpoints.locks import InProcessThreadLocks
+    from graph.execution.account_lock import account_key, account_lock
+
+    locks = (
+        FileThreadLocks(tmp_path, wait_seconds=0.2)
+        if kind == "file"
+        else InProcessThreadLocks(wait_seconds=0.2)
+    )
+    with locks.thread_lock(account_key("paper")), account_lock(locks, "paper"):
+        pass
+
+
+def test_a_handle_on_a_removed_lock_file_never_counts_as_holding_it(tmp_path: Path) -> None:
+    """The race prune opens: a caller opened the file, prune removed it, the flock then wins.
+
+    Such a caller holds a lock nobody else can see (newcomers create a new file), so it must
+    start over. Driven directly: the interleaving is too narrow to hit reliably with threads.
+    """
+    locks = FileThreadLocks(tmp_path)
+    path = locks._path("t-p")
+    with open(path, "ab") as stale:
+        path.unlink()
+        assert not locks._try(stale, path), "a removed file is not the lock"
+        with locks.thread_lock("t-p"), open(path, "ab") as replaced:
+            assert not locks._try(replaced, path), "the new file is held by the newcomer"
+
+
+def test_prune_removes_only_idle_lock_files(tmp_path: Path) -> None:
+    import os
+
+    locks = FileThreadLocks(tmp_path)
+    for name in ("old-1", "old-2", "held"):
+        with locks.thread_lock(name):
+            pass
+    long_ago = time.time() - 3600
+    for path in tmp_path.glob("*.lock"):
+        os.utime(path, (long_ago, long_ago))
+    with locks.thread_lock("held"):  # in use now: touched, and locked
+        assert locks.prune(older_than_seconds=600) == 2
+    assert [p.name for p in tmp_path.glob("*.lock")] == [locks._path("held").name]
+    with locks.thread_lock("old-1"):  # a pruned thread's lock simply comes back
+        pass

@@ -50,3 +50,22 @@ async def test_async_lock_excludes_a_sync_holder(redis_url: str) -> None:
             pass
     async with waiter.athread_lock("t-async"):
         pass
+
+
+def test_a_thread_named_like_an_account_never_shares_its_lock(redis_url: str) -> None:
+    """``account:paper`` is a legal thread id; the account lock lives under its own prefix."""
+    from graph.execution.account_lock import account_key, account_lock
+
+    locks = RedisThreadLocks(redis_url, wait_seconds=0.2, prefix="family-s")
+    try:
+        with locks.thread_lock(account_key("paper")), account_lock(locks, "paper"):
+            pass
+        other = RedisThreadLocks(redis_url, wait_seconds=0.1, prefix="family-s")
+        with (
+            account_lock(locks, "paper"),
+            pytest.raises(ThreadLockTimeoutError),
+            account_lock(other, "paper"),
+        ):
+            pass  # the same account from another client does wait
+    finally:
+        locks.close()

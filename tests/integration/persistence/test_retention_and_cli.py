@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -145,6 +146,19 @@ def test_scheduled_job_prunes_what_settings_name(tmp_path: Path) -> None:
     )
     ledger.close()
     _run_thread(settings.effective_checkpoint_url, "t-job")
+    from graph.checkpoints.locks import thread_locks_from_settings
+    from graph.execution.account_lock import account_lock
+
+    locks = thread_locks_from_settings(settings)
+    with locks.thread_lock("t-job"), account_lock(locks, "paper"):
+        pass
+    long_ago = time.time() - 40 * 86400
+    lock_files = list((settings.hedgegraph_home / "locks").rglob("*.lock"))
+    assert len(lock_files) == 2, "precondition: one thread lock, one account lock"
+    for path in lock_files:
+        os.utime(path, (long_ago, long_ago))
     report = prune_job(settings, FixedClock(datetime.now(UTC) + timedelta(days=31)))
     assert report.run_events == 1
     assert report.threads == ("t-job",)
+    assert report.lock_files == 2
+    assert not list((settings.hedgegraph_home / "locks").rglob("*.lock"))
