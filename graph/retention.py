@@ -18,6 +18,7 @@ from config.settings import Settings
 from graph.checkpoints.factory import open_checkpointer
 from graph.checkpoints.locks import FileThreadLocks, file_lock_folder
 from tools.clock import Clock
+from tools.market_data.snapshot_store import FileSnapshotStore, file_snapshot_folder
 from tools.persistence.runs import run_store_at
 from tools.persistence.types import NaiveDatetimeError
 
@@ -53,6 +54,8 @@ class PruneReport:
     """Run-event rows deleted."""
     lock_files: int = 0
     """Idle thread- and account-lock files removed (embedded file locks only)."""
+    snapshots: int = 0
+    """Market snapshots removed from the embedded file store."""
     dry_run: bool = False
     notes: tuple[str, ...] = field(default=())
 
@@ -98,6 +101,7 @@ def prune(
     database_url: str | None,
     checkpoint_urls: Iterable[str] = (),
     lock_folder: Path | None = None,
+    snapshot_folder: Path | None = None,
     dry_run: bool = False,
 ) -> PruneReport:
     """The retention job: the CLI's ``db prune`` and the scheduler both call this.
@@ -108,6 +112,8 @@ def prune(
         database_url: the application store (``None`` skips run events).
         checkpoint_urls: checkpoint stores to prune (usually just CHECKPOINT_URL).
         lock_folder: the embedded file locks' folder; idle lock files go (never on a dry run).
+        snapshot_folder: the embedded market-snapshot store; snapshots unused for the age go
+            (never on a dry run). Redis expires its snapshots by itself.
         dry_run: count only; delete nothing.
     """
     _require_aware(now)
@@ -127,11 +133,17 @@ def prune(
         removed_locks += locks.family("accounts").prune(
             older_than_seconds=older_than.total_seconds()
         )
+    snapshots = 0
+    if snapshot_folder is not None and not dry_run:
+        snapshots = FileSnapshotStore(snapshot_folder).prune(
+            older_than_seconds=older_than.total_seconds()
+        )
     return PruneReport(
         cutoff=cutoff,
         threads=tuple(threads),
         run_events=events,
         lock_files=removed_locks,
+        snapshots=snapshots,
         dry_run=dry_run,
     )
 
@@ -146,4 +158,5 @@ def prune_job(
         database_url=settings.effective_database_url,
         checkpoint_urls=[settings.effective_checkpoint_url],
         lock_folder=file_lock_folder(settings),
+        snapshot_folder=file_snapshot_folder(settings),
     )

@@ -18,12 +18,16 @@ import hashlib
 import os
 import tempfile
 import threading
+import time
 import zlib
 from collections import OrderedDict
 from pathlib import Path
-from typing import Protocol, TypedDict, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TypedDict, runtime_checkable
 
 from domain import MarketSnapshot
+
+if TYPE_CHECKING:
+    from config.settings import Settings
 
 __all__ = [
     "FileSnapshotStore",
@@ -31,7 +35,10 @@ __all__ = [
     "SnapshotMissingError",
     "SnapshotRef",
     "SnapshotStore",
+    "canonical_snapshot_json",
+    "file_snapshot_folder",
     "snapshot_ref_for",
+    "snapshot_store_from_settings",
 ]
 
 
@@ -60,7 +67,8 @@ class SnapshotStore(Protocol):
     def get(self, ref: SnapshotRef) -> MarketSnapshot: ...
 
 
-def _canonical(snapshot: MarketSnapshot) -> bytes:
+def canonical_snapshot_json(snapshot: MarketSnapshot) -> bytes:
+    """The bytes a snapshot's content hash is taken over (every store writes exactly these)."""
     return snapshot.model_dump_json().encode()
 
 
@@ -73,7 +81,9 @@ def _source_of(snapshot: MarketSnapshot) -> str:
 
 def snapshot_ref_for(snapshot: MarketSnapshot, body: bytes | None = None) -> SnapshotRef:
     """The reference that names ``snapshot`` (``body``: its canonical JSON, if already made)."""
-    digest = hashlib.sha256(body if body is not None else _canonical(snapshot)).hexdigest()
+    digest = hashlib.sha256(
+        body if body is not None else canonical_snapshot_json(snapshot)
+    ).hexdigest()
     return SnapshotRef(
         content_hash=digest, as_of=snapshot.as_of.isoformat(), source=_source_of(snapshot)
     )
@@ -130,10 +140,12 @@ class FileSnapshotStore:
         return self.root / content_hash[:2] / f"{content_hash}.json.z"
 
     def put(self, snapshot: MarketSnapshot) -> SnapshotRef:
-        body = _canonical(snapshot)
+        body = canonical_snapshot_json(snapshot)
         ref = snapshot_ref_for(snapshot, body)
         path = self._path(ref["content_hash"])
-        if not path.exists():
+        if path.exists():
+            os.utime(path)  # in use again: retention keeps it as long as its newest thread
+        else:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".snapshot-")
             try:
@@ -147,6 +159,22 @@ class FileSnapshotStore:
                 raise
         self._memory.keep(ref, snapshot)
         return ref
+
+    def prune(self, *, older_than_seconds: float) -> int:
+        """Remove snapshots written (or last re-put) before the cutoff; returns how many.
+
+        Why by age: a snapshot is needed only while its thread can be resumed, and retention
+        deletes threads idle longer than the same age, so an older snapshot has no reader.
+        """
+        cutoff, removed = time.time() - older_than_seconds, 0
+        for path in self.root.glob("*/*.json.z"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed
 
     def get(self, ref: SnapshotRef) -> MarketSnapshot:
         found = self._memory.find(ref)
@@ -164,3 +192,18 @@ class FileSnapshotStore:
         snapshot = MarketSnapshot.model_validate_json(body)
         self._memory.keep(ref, snapshot)
         return snapshot
+
+
+def file_snapshot_folder(settings: Settings) -> Path | None:
+    """Where the embedded file store keeps snapshots; ``None`` when Redis holds them."""
+    return None if settings.redis_url else settings.hedgegraph_home / "snapshots"
+
+
+def snapshot_store_from_settings(settings: Settings) -> SnapshotStore:
+    """Redis when REDIS_URL is set (shared by every host), else files under HEDGEGRAPH_HOME."""
+    folder = file_snapshot_folder(settings)
+    if folder is not None:
+        return FileSnapshotStore(folder)
+    from tools.market_data.redis_snapshots import RedisSnapshotStore
+
+    return RedisSnapshotStore(str(settings.redis_url))

@@ -153,6 +153,14 @@ def test_scheduled_job_prunes_what_settings_name(tmp_path: Path) -> None:
     with locks.thread_lock("t-job"), account_lock(locks, "paper"):
         pass
     long_ago = time.time() - 40 * 86400
+    from domain import MarketSnapshot
+    from tools.market_data.snapshot_store import FileSnapshotStore
+
+    FileSnapshotStore(settings.hedgegraph_home / "snapshots").put(
+        MarketSnapshot(as_of=at, tickers={})
+    )
+    (snapshot_file,) = (settings.hedgegraph_home / "snapshots").rglob("*.json.z")
+    os.utime(snapshot_file, (long_ago, long_ago))
     lock_files = list((settings.hedgegraph_home / "locks").rglob("*.lock"))
     assert len(lock_files) == 2, "precondition: one thread lock, one account lock"
     for path in lock_files:
@@ -161,4 +169,5 @@ def test_scheduled_job_prunes_what_settings_name(tmp_path: Path) -> None:
     assert report.run_events == 1
     assert report.threads == ("t-job",)
     assert report.lock_files == 2
+    assert report.snapshots == 1 and not snapshot_file.exists()
     assert not list((settings.hedgegraph_home / "locks").rglob("*.lock"))

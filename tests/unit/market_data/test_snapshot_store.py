@@ -67,3 +67,25 @@ def test_the_offline_path_cache_gives_the_synthesised_path_back(tmp_path: Path) 
     stored.write_bytes(b"damaged")
     offline._price_path.cache_clear()
     assert offline._price_path(7, "CACHE1", tmp_path).ohlcv.tobytes() == fresh.ohlcv.tobytes()
+
+
+def test_prune_removes_snapshots_nobody_used_for_the_retention_age(
+    tmp_path: Path, snapshot: MarketSnapshot
+) -> None:
+    import os
+    import time
+
+    store = FileSnapshotStore(tmp_path)
+    old = store.put(snapshot)
+    later = build_snapshot(OfflineMarketData(), ["AAPL"], as_of=AS_OF.replace(day=18))
+    store.put(later)
+    (path,) = [p for p in tmp_path.glob("*/*.json.z") if p.name.startswith(old["content_hash"])]
+    long_ago = time.time() - 40 * 86400
+    os.utime(path, (long_ago, long_ago))
+    assert store.prune(older_than_seconds=30 * 86400) == 1
+    with pytest.raises(SnapshotMissingError):
+        FileSnapshotStore(tmp_path).get(old)
+    store.put(snapshot)  # in use again: written back, and a re-put refreshes the age
+    os.utime(path, (long_ago, long_ago))
+    store.put(snapshot)
+    assert store.prune(older_than_seconds=30 * 86400) == 0
