@@ -1,0 +1,1 @@
+"""The HTTP face: a FastAPI app speaking the LangGraph Platform protocol and operator routes."""

@@ -1,0 +1,179 @@
+"""The event log of a run: what an SSE stream replays and then follows.
+
+Why a log and not a queue per client: a client that drops and reconnects with ``Last-Event-ID``
+must receive every event it missed, then the live ones, none twice; and any number of clients may
+watch one run. So every event is appended once, with an id that only grows, and each stream reads
+the log from the id it has seen. The run itself never waits for a client (it only appends), so a
+slow or vanished client can never hold up a trading cycle.
+
+Embedded, the log lives in this process. With REDIS_URL it is a Redis Stream per run (XADD; XREAD
+from the last id, blocking for new entries), so a reconnect that lands on another worker process
+replays from there; each stream expires a while after its last event (trimmed by age). Every run
+ends with an ``end`` event, after which a reader stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol
+
+__all__ = [
+    "END_EVENT",
+    "EventLog",
+    "InProcessEventLog",
+    "InvalidEventIdError",
+    "LoggedEvent",
+    "RedisEventLog",
+    "UnknownRunLogError",
+]
+
+END_EVENT = "end"
+DEFAULT_KEEP = timedelta(hours=24)
+"""How long a run's events stay readable after its last event."""
+
+
+class InvalidEventIdError(ValueError):
+    """A ``Last-Event-ID`` that this log never issued (the API answers 400 with it)."""
+
+
+class UnknownRunLogError(LookupError):
+    """No events were ever logged for this run here (or they expired)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    id: str
+    event: str
+    data: str
+    """Compact JSON, exactly what goes on the ``data:`` line."""
+
+
+class EventLog(Protocol):
+    async def append(self, run_id: str, event: str, data: str) -> str:
+        """Log one event; returns its id (greater than every earlier id of the run)."""
+        ...
+
+    def follow(self, run_id: str, after: str | None = None) -> AsyncIterator[LoggedEvent]:
+        """Events with an id after ``after`` (all when ``None``), then live ones, until ``end``."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+@dataclass
+class _RunLog:
+    events: list[LoggedEvent] = field(default_factory=list)
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    last_append: float = field(default_factory=time.monotonic)
+
+
+class InProcessEventLog:
+    """The embedded log: ids ``1``, ``2``, ... per run; runs older than ``keep`` are dropped."""
+
+    def __init__(self, *, keep: timedelta = DEFAULT_KEEP) -> None:
+        self._keep = keep.total_seconds()
+        self._runs: dict[str, _RunLog] = {}
+
+    def _expire(self) -> None:
+        cutoff = time.monotonic() - self._keep
+        for run_id in [r for r, log in self._runs.items() if log.last_append < cutoff]:
+            del self._runs[run_id]
+
+    async def append(self, run_id: str, event: str, data: str) -> str:
+        if run_id not in self._runs:
+            self._expire()
+        log = self._runs.setdefault(run_id, _RunLog())
+        async with log.changed:
+            logged = LoggedEvent(str(len(log.events) + 1), event, data)
+            log.events.append(logged)
+            log.last_append = time.monotonic()
+            log.changed.notify_all()
+        return logged.id
+
+    async def follow(self, run_id: str, after: str | None = None) -> AsyncIterator[LoggedEvent]:
+        if after is not None and not after.isdigit():
+            raise InvalidEventIdError(f"event id {after!r} was not issued by this server")
+        log = self._runs.get(run_id)
+        if log is None:
+            raise UnknownRunLogError(run_id)
+        position = int(after) if after is not None else 0
+        while True:
+            async with log.changed:
+                while len(log.events) <= position:
+                    await log.changed.wait()
+                batch = log.events[position:]
+            position += len(batch)
+            for logged in batch:
+                yield logged
+                if logged.event == END_EVENT:
+                    return
+
+    async def close(self) -> None:
+        self._runs.clear()
+
+
+_STREAM_ID = re.compile(r"^\d+-\d+$")
+
+
+class RedisEventLog:
+    """One Redis Stream per run under ``<prefix>:<run_id>``; ids are the stream's own."""
+
+    def __init__(
+        self,
+        client_or_url: Any,
+        *,
+        prefix: str = "hedgegraph:run-events",
+        keep: timedelta = DEFAULT_KEEP,
+        block_ms: int = 5_000,
+    ) -> None:
+        import redis.asyncio
+
+        self._redis = (
+            redis.asyncio.Redis.from_url(client_or_url)
+            if isinstance(client_or_url, str)
+            else client_or_url
+        )
+        self._prefix = prefix
+        self._keep_ms = int(keep.total_seconds() * 1000)
+        self._block_ms = block_ms
+
+    def _key(self, run_id: str) -> str:
+        return f"{self._prefix}:{run_id}"
+
+    async def append(self, run_id: str, event: str, data: str) -> str:
+        key = self._key(run_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(key, {"event": event, "data": data})
+            pipe.pexpire(key, self._keep_ms)  # trimmed by age: the whole run, after its last event
+            event_id, _ = await pipe.execute()
+        return event_id.decode() if isinstance(event_id, bytes) else str(event_id)
+
+    async def follow(self, run_id: str, after: str | None = None) -> AsyncIterator[LoggedEvent]:
+        if after is not None and not _STREAM_ID.match(after):
+            raise InvalidEventIdError(f"event id {after!r} was not issued by this server")
+        key = self._key(run_id)
+        if not await self._redis.exists(key):
+            raise UnknownRunLogError(run_id)
+        last = after or "0-0"
+        while True:
+            answer: Any = await self._redis.xread({key: last}, block=self._block_ms, count=512)
+            for _stream, entries in answer or []:
+                for raw_id, fields in entries:
+                    last = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
+                    logged = LoggedEvent(last, _text(fields, "event"), _text(fields, "data"))
+                    yield logged
+                    if logged.event == END_EVENT:
+                        return
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def _text(fields: dict[Any, Any], name: str) -> str:
+    value = fields.get(name.encode(), fields.get(name, b""))
+    return value.decode() if isinstance(value, bytes) else str(value)
