@@ -2,18 +2,17 @@
 
 Why lazy: ``hedgegraph --help`` and ``status`` must start in well under a second, so nothing here
 imports the graph, the LLM clients, pandas or the checkpointers at module level; each function
-imports what it needs when it is called. Operator commands open only the broker, the ledger and
-the alert dispatcher, never market-data providers with keys, analysts or LLMs (an emergency stop
-must not depend on them).
+imports what it needs when it is called. Operator commands open the one engine
+(``graph.engine.TradingEngine``) with ``purpose="operator"``: the broker, the ledger and the alert
+dispatcher, never market-data providers with keys, analysts or LLMs (an emergency stop must not
+depend on them).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -23,18 +22,15 @@ from api.startup_errors import fail, startup_guard
 
 if TYPE_CHECKING:
     from config.settings import Settings
-    from tools.alerts.dispatcher import AlertDispatcher
-    from tools.brokers.base import Broker
+    from graph.engine import TradingEngine
     from tools.clock import Clock
-    from tools.persistence.sql_ledger import SqlLedger
 
 __all__ = [
     "AsOfOption",
-    "OperatorParts",
     "ReplayOption",
     "account_settings",
     "load_cli_settings",
-    "open_operator_parts",
+    "operator_engine",
     "replay_clock",
 ]
 
@@ -104,100 +100,41 @@ def replay_clock(as_of: datetime | None, key: str | None) -> Clock:
     return SystemClock()
 
 
-@dataclass(frozen=True, slots=True)
-class OperatorParts:
-    """The broker, the ledger and the alert dispatcher: all an operator command needs."""
+@contextmanager
+def operator_engine(
+    *, replay: datetime | None = None, tolerate_missing_ledger: bool = False
+) -> Iterator[TradingEngine]:
+    """The operator engine (broker, ledger, alerts) for the account a command acts on.
 
-    settings: Settings
-    broker: Broker
-    ledger: SqlLedger
-    alerts: AlertDispatcher
-    clock: Clock
+    Settings are validated first (exit 2 naming the key); the engine is then opened with
+    ``purpose="operator"``, so the broker and the paper broker's price source are built in one
+    place for every face, and everything it opened is closed when the command ends. A start-up
+    failure exits 2 with the engine's message. A ledger that cannot be opened exits 2 too,
+    unless ``tolerate_missing_ledger`` (the emergency stop): then ``engine.ledger_problem`` says
+    why and ``engine.broker`` still works.
 
-
-def _paper_price_source(settings: Settings, clock: Clock) -> Callable[[str], Decimal]:
-    """The paper broker's fill price: the last close the configured market data knows."""
-    from datetime import timedelta
-
-    from tools.brokers.base import BrokerError
-    from tools.market_data.factory import build_market_data
-    from tools.market_data.provider import MarketDataError
-
-    provider = None
-
-    def latest_close(ticker: str) -> Decimal:
-        nonlocal provider
-        if provider is None:  # built on first use: status never needs a price
-            provider = build_market_data(settings)
-        now = clock.now()
-        try:
-            bars = provider.bars(ticker, start=(now - timedelta(days=10)).date(), as_of=now)
-        except MarketDataError as exc:
-            raise BrokerError(f"paper broker has no price for {ticker}: {exc}") from exc
-        if not bars:
-            raise BrokerError(f"paper broker has no price for {ticker}: no recent bars")
-        return Decimal(str(round(bars[-1].close, 4)))
-
-    return latest_close
-
-
-def _broker(settings: Settings, clock: Clock) -> Broker:
-    if settings.broker == "alpaca":
-        from tools.brokers.alpaca import build_alpaca_broker
-
-        return build_alpaca_broker(settings)
-    from tools.brokers.paper import PaperBroker
-
-    settings.hedgegraph_home.mkdir(parents=True, exist_ok=True)
-    return PaperBroker(
-        database_url=f"sqlite:///{settings.hedgegraph_home / 'paper_broker.sqlite'}",
-        starting_cash=Decimal(str(settings.paper.starting_cash)),
-        slippage_bps=settings.paper.slippage_bps,
-        price_source=_paper_price_source(settings, clock),
-        clock=clock,
-    )
-
-
-class LedgerUnreadableError(Exception):
-    """The ledger could not be opened; the broker (and settings, clock) still can be."""
-
-    def __init__(self, problem: str, *, settings: Settings, broker: Broker, clock: Clock) -> None:
-        super().__init__(problem)
-        self.problem = problem
-        self.settings = settings
-        self.broker = broker
-        self.clock = clock
-
-
-def open_operator_parts(
-    *, replay: datetime | None = None, broker_without_ledger: bool = False
-) -> OperatorParts:
-    """Settings (of the replay account when ``replay`` is given), broker, ledger and alerts.
-
-    With ``broker_without_ledger`` (the emergency stop), a ledger that cannot be opened raises
-    ``LedgerUnreadableError`` carrying the broker, instead of exiting: the halt still flattens.
+    Why a synchronous wrapper: the commands call synchronous code (the emergency stop, the
+    position monitor) that may run its own event loop; the engine is opened and closed on a
+    loop of its own that is not running while the command works.
     """
+    import asyncio
+
     settings, key = account_settings(load_cli_settings(operator=True), as_of=replay)
     clock = replay_clock(replay, key)
-    with startup_guard():
-        from tools.alerts.factory import dispatcher_from_env
-        from tools.persistence.sql_ledger import SqlLedger
+    from graph.engine import EngineStartupError, TradingEngine
 
-        settings.hedgegraph_home.mkdir(parents=True, exist_ok=True)
-        broker = _broker(settings, clock)
+    with asyncio.Runner() as loop:
+        opening = TradingEngine.open(settings, purpose="operator", clock=clock)
         try:
-            ledger = SqlLedger.from_url(settings.effective_database_url)
-        except Exception as exc:
-            from api.startup_errors import is_startup_failure
-
-            title = is_startup_failure(exc)
-            if not broker_without_ledger or title is None:
+            engine = loop.run(opening.__aenter__())
+        except EngineStartupError as exc:
+            fail("start-up failed", str(exc))
+        try:
+            if engine.ledger_problem is not None and not tolerate_missing_ledger:
+                fail("start-up failed", engine.ledger_problem)
+            yield engine
+        except BaseException as exc:
+            if not loop.run(opening.__aexit__(type(exc), exc, exc.__traceback__)):
                 raise
-            problem = f"{title}: {type(exc).__name__}: {exc}"
-            raise LedgerUnreadableError(
-                problem, settings=settings, broker=broker, clock=clock
-            ) from exc
-        alerts = dispatcher_from_env(os.environ, clock=clock, journal=ledger.alerts)
-    return OperatorParts(
-        settings=settings, broker=broker, ledger=ledger, alerts=alerts, clock=clock
-    )
+        else:
+            loop.run(opening.__aexit__(None, None, None))

@@ -2,12 +2,12 @@
 ``adopt-broker-book``.
 
 Mounted at the top level with ``register(app)``, so an operator types ``hedgegraph halt``. Each
-validates configuration first (exit 2 on a bad key) and opens only the broker, the ledger and the
-alerts (see ``api.cli_context``). ``halt`` is idempotent and goes through the same emergency stop
-the position monitor uses; on a terminal it asks first (``--yes`` skips the question), and never
-asks when stdin is not a terminal (cron, scripts). ``resume-trading`` reconciles with the broker
-first and refuses to resume while a difference is unexplained. ``--replay AS_OF`` acts on a
-replay's own paper account instead of the real one.
+validates configuration first (exit 2 on a bad key) and opens the operator engine: the broker,
+the ledger and the alerts only (see ``api.cli_context.operator_engine``). ``halt`` is idempotent
+and goes through the same emergency stop the position monitor uses; on a terminal it asks first
+(``--yes`` skips the question), and never asks when stdin is not a terminal (cron, scripts).
+``resume-trading`` reconciles with the broker first and refuses to resume while a difference is
+unexplained. ``--replay AS_OF`` acts on a replay's own paper account instead of the real one.
 """
 
 from __future__ import annotations
@@ -15,15 +15,18 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from api.cli_context import LedgerUnreadableError, ReplayOption, open_operator_parts
+from api.cli_context import ReplayOption, operator_engine
 from api.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from graph.engine import TradingEngine
 
 __all__ = ["app", "register"]
 
@@ -50,22 +53,24 @@ def halt(
 ) -> None:
     """Emergency stop: HALTED, cancel open orders, close every position through the gate."""
     _confirm("Halt trading, cancel every open order and close every position?", yes)
-    try:
-        parts = open_operator_parts(replay=replay, broker_without_ledger=True)
-    except LedgerUnreadableError as exc:
-        _halt_without_ledger(exc, reason=reason, as_json=as_json)
-        return
+    with operator_engine(replay=replay, tolerate_missing_ledger=True) as engine:
+        if engine.ledger_problem is not None:
+            _halt_without_ledger(engine, reason=reason, as_json=as_json)
+        _halt(engine, reason=reason, as_json=as_json)
+
+
+def _halt(engine: TradingEngine, *, reason: str, as_json: bool) -> None:
     from graph.checkpoints.locks import thread_locks_from_settings
     from graph.monitor import operator
 
     result = operator.halt(
         reason=reason,
-        broker=parts.broker,
-        ledger=parts.ledger,
-        limits=parts.settings.risk,
-        clock=parts.clock,
-        alerts=parts.alerts,
-        locks=thread_locks_from_settings(parts.settings),  # waits for a submission in flight
+        broker=engine.broker,
+        ledger=engine.ledger,
+        limits=engine.settings.risk,
+        clock=engine.clock,
+        alerts=engine.alerts,
+        locks=thread_locks_from_settings(engine.settings),  # waits for a submission in flight
     )
     if as_json:
         _print_json(result.model_dump(mode="json"))
@@ -77,26 +82,23 @@ def halt(
         raise typer.Exit(code=int(ExitCode.INCOMPLETE))
 
 
-def _halt_without_ledger(exc: LedgerUnreadableError, *, reason: str, as_json: bool) -> None:
+def _halt_without_ledger(engine: TradingEngine, *, reason: str, as_json: bool) -> NoReturn:
     """The ledger is unreadable: flatten at the broker anyway, say so, and exit non-zero."""
-    import os
-
     from graph.execution.broker_only import flatten_at_broker
-    from tools.alerts.factory import dispatcher_from_env
 
-    alerts = dispatcher_from_env(os.environ, clock=exc.clock)
+    problem = engine.ledger_problem or "the ledger is not open"
     report = flatten_at_broker(
         reason=reason,
-        ledger_problem=exc.problem,
-        broker=exc.broker,
-        clock=exc.clock,
-        send_alert=alerts.send,
+        ledger_problem=problem,
+        broker=engine.broker,
+        clock=engine.clock,
+        send_alert=engine.alerts.send,  # the engine's dispatcher, without a journal to write
     )
     if as_json:
         _print_json(report.model_dump(mode="json"))
     else:
         err = Console(stderr=True)
-        err.print(f"[red]the ledger could not be read[/]: {exc.problem}")
+        err.print(f"[red]the ledger could not be read[/]: {escape(problem)}")
         err.print(
             "[red]flattened at the broker WITHOUT ledger records; the HALTED state is not "
             "persisted.[/] Repair the ledger, then run `hedgegraph halt` again and "
@@ -113,12 +115,15 @@ def _halt_without_ledger(exc: LedgerUnreadableError, *, reason: str, as_json: bo
 
 def status(as_json: JsonOpt = False, replay: ReplayOption = None) -> None:
     """Trading state, account, positions with P/L, stop and target, open orders, daily loss."""
-    parts = open_operator_parts(replay=replay)
     from api.account_view import trading_status_view
 
-    view = trading_status_view(
-        broker=parts.broker, ledger=parts.ledger, limits=parts.settings.risk, clock=parts.clock
-    )
+    with operator_engine(replay=replay) as engine:
+        view = trading_status_view(
+            broker=engine.broker,
+            ledger=engine.ledger,
+            limits=engine.settings.risk,
+            clock=engine.clock,
+        )
     if as_json:
         typer.echo(view.model_dump_json(indent=2))
         return
@@ -137,17 +142,17 @@ def resume_trading(
     from domain import TradingStatus
     from graph.monitor import operator
 
-    parts = open_operator_parts(replay=replay)
-    current = parts.ledger.trading_state()
-    if current.status is not TradingStatus.ACTIVE:
-        _confirm(f"Trading is {current.status.value} ({current.reason}). Resume?", yes)
-    result = operator.resume(
-        reason=reason,
-        broker=parts.broker,
-        ledger=parts.ledger,
-        clock=parts.clock,
-        alerts=parts.alerts,
-    )
+    with operator_engine(replay=replay) as engine:
+        current = engine.ledger.trading_state()
+        if current.status is not TradingStatus.ACTIVE:
+            _confirm(f"Trading is {current.status.value} ({current.reason}). Resume?", yes)
+        result = operator.resume(
+            reason=reason,
+            broker=engine.broker,
+            ledger=engine.ledger,
+            clock=engine.clock,
+            alerts=engine.alerts,
+        )
     if as_json:
         _print_json(result.model_dump(mode="json"))
     else:
@@ -171,8 +176,8 @@ def reduce_only(
     """REDUCING: no new entries, exits continue (a HALTED state stays HALTED)."""
     from graph.monitor import operator
 
-    parts = open_operator_parts(replay=replay)
-    record = operator.reduce_only(reason=reason, ledger=parts.ledger, clock=parts.clock)
+    with operator_engine(replay=replay) as engine:
+        record = operator.reduce_only(reason=reason, ledger=engine.ledger, clock=engine.clock)
     if as_json:
         _print_json(record.model_dump(mode="json"))
     else:
@@ -186,16 +191,16 @@ def monitor_once(as_json: JsonOpt = False, replay: ReplayOption = None) -> None:
     from graph.checkpoints.locks import thread_locks_from_settings
     from graph.monitor.monitor import PositionMonitor
 
-    parts = open_operator_parts(replay=replay)
-    monitor = PositionMonitor(
-        broker=parts.broker,
-        ledger=parts.ledger,
-        limits=parts.settings.risk,
-        clock=parts.clock,
-        alerts=parts.alerts,
-        locks=thread_locks_from_settings(parts.settings),  # the account lock across processes
-    )
-    report = monitor.run_once()
+    with operator_engine(replay=replay) as engine:
+        monitor = PositionMonitor(
+            broker=engine.broker,
+            ledger=engine.ledger,
+            limits=engine.settings.risk,
+            clock=engine.clock,
+            alerts=engine.alerts,
+            locks=thread_locks_from_settings(engine.settings),  # the account lock, all processes
+        )
+        report = monitor.run_once()
     payload = {
         "daily_loss": {
             "loss_pct": float(report.loss.loss_pct),
@@ -254,15 +259,15 @@ def adopt_book(
         Console(stderr=True).print("[red]adopt-broker-book corrects the ledger: pass --yes[/]")
         raise typer.Exit(code=int(ExitCode.BAD_INPUT))
     _confirm("Make the ledger agree with the broker's book (audited adjustments)?", yes)
-    parts = open_operator_parts()
     try:
-        report = adopt_broker_book(
-            broker=parts.broker,
-            ledger=parts.ledger,
-            clock=parts.clock,
-            reason=reason,
-            alerts=parts.alerts,
-        )
+        with operator_engine() as engine:
+            report = adopt_broker_book(
+                broker=engine.broker,
+                ledger=engine.ledger,
+                clock=engine.clock,
+                reason=reason,
+                alerts=engine.alerts,
+            )
     except ValueError as exc:
         Console(stderr=True).print(f"[red]{escape(str(exc))}[/]")
         raise typer.Exit(code=int(ExitCode.BAD_INPUT)) from None

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from api.cli_context import ReplayOption, account_settings, load_cli_settings, open_operator_parts
+from api.cli_context import ReplayOption, account_settings, load_cli_settings, operator_engine
 from api.exit_codes import ExitCode
 from api.startup_errors import startup_guard
 
@@ -81,8 +81,8 @@ def _orders_view(*, filled_only: bool, limit: int, as_json: bool, replay: Any) -
     from api.cli_render import money, qty
     from api.ledger_views import ledger_orders
 
-    parts = open_operator_parts(replay=replay)
-    rows = ledger_orders(parts.ledger, filled_only=filled_only, limit=limit)
+    with operator_engine(replay=replay) as engine:
+        rows = ledger_orders(engine.ledger, filled_only=filled_only, limit=limit)
     if as_json:
         _dump(rows)
         return
@@ -121,13 +121,16 @@ def positions(as_json: JsonOpt = False, replay: ReplayOption = None) -> None:
     from api.startup_errors import fail
     from tools.brokers.base import BrokerError
 
-    parts = open_operator_parts(replay=replay)
-    try:
-        account = account_view(
-            broker=parts.broker, ledger=parts.ledger, limits=parts.settings.risk, clock=parts.clock
-        )
-    except BrokerError as exc:
-        fail("the broker did not answer", str(exc), code=ExitCode.INCOMPLETE)
+    with operator_engine(replay=replay) as engine:
+        try:
+            account = account_view(
+                broker=engine.broker,
+                ledger=engine.ledger,
+                limits=engine.settings.risk,
+                clock=engine.clock,
+            )
+        except BrokerError as exc:
+            fail("the broker did not answer", str(exc), code=ExitCode.INCOMPLETE)
     if as_json:
         _dump(account.positions)
         return
@@ -142,10 +145,10 @@ def audit(
     """Everything recorded for one thread: decisions with gate verdicts, orders, run events."""
     from api.ledger_views import ledger_orders, run_events
 
-    parts = open_operator_parts(replay=replay)
-    decisions = parts.ledger.decisions_for_thread(thread)
-    placed = ledger_orders(parts.ledger, thread_id=thread, limit=1000)
-    events = run_events(parts.ledger, thread_id=thread)
+    with operator_engine(replay=replay) as engine:
+        decisions = engine.ledger.decisions_for_thread(thread)
+        placed = ledger_orders(engine.ledger, thread_id=thread, limit=1000)
+        events = run_events(engine.ledger, thread_id=thread)
     if as_json:
         typer.echo(
             json.dumps(
@@ -291,11 +294,11 @@ def _checks(settings: Any) -> list[tuple[str, Any]]:
         from api.startup_errors import fail
         from tools.brokers.base import BrokerError
 
-        parts = open_operator_parts()
-        try:
-            parts.broker.portfolio()
-        except BrokerError as exc:
-            fail("the broker did not answer", str(exc))
+        with operator_engine() as engine:
+            try:
+                engine.broker.portfolio()
+            except BrokerError as exc:
+                fail("the broker did not answer", str(exc))
 
     return [
         ("application store and checkpoints are current", stores),

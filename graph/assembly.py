@@ -3,6 +3,10 @@
 Embedded default (no keys, no servers): offline market data, rules-only analysts, the local paper
 broker and the ledger in SQLite under HEDGEGRAPH_HOME. Production swaps each piece through the
 same settings, never through code changes in the nodes.
+
+Why the cycle's parts are imported inside ``build_context``: the operator engine builds only the
+broker (``build_broker``, ``lazy_close_source``) and must not pay for, or depend on, the analyst
+registry, the LLM clients or the market-data providers; importing them costs seconds.
 """
 
 from __future__ import annotations
@@ -10,22 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from agents.analysts.registry import UnknownAnalystError, analyst_roster
 from config.settings import ConfigError, Settings
-from graph.checkpoints.locks import thread_locks_from_settings
-from graph.context import TradingContext
-from mazo_bridge.placeholder import RulesResearch
-from tools.alerts.dispatcher import AlertDispatcher
 from tools.brokers.base import Broker, BrokerError
 from tools.brokers.paper import PaperBroker
 from tools.clock import Clock, SystemClock
-from tools.llm.factory import build_llm
-from tools.market_data.factory import build_market_data
 from tools.market_data.provider import MarketDataError, MarketDataProvider
-from tools.market_data.snapshot_store import FileSnapshotStore
-from tools.persistence.ledger import Ledger
-from tools.persistence.sql_ledger import SqlLedger
+
+if TYPE_CHECKING:
+    from graph.context import TradingContext
+    from tools.alerts.dispatcher import AlertDispatcher
+    from tools.persistence.ledger import Ledger
 
 __all__ = ["build_broker", "build_context", "latest_close_source", "lazy_close_source"]
 
@@ -59,6 +59,8 @@ def lazy_close_source(settings: Settings, clock: Clock) -> Callable[[str], Decim
     def latest_close(ticker: str) -> Decimal:
         if not built:
             try:
+                from tools.market_data.factory import build_market_data
+
                 built.append(latest_close_source(build_market_data(settings), clock))
             except Exception as exc:
                 raise BrokerError(f"paper broker has no price source: {exc}") from exc
@@ -97,6 +99,15 @@ def build_context(
 
     ``TradingEngine`` passes the broker, ledger and alerts it already built; tests may too.
     """
+    from agents.analysts.registry import UnknownAnalystError, analyst_roster
+    from graph.checkpoints.locks import thread_locks_from_settings
+    from graph.context import TradingContext
+    from mazo_bridge.placeholder import RulesResearch
+    from tools.llm.factory import build_llm
+    from tools.market_data.factory import build_market_data
+    from tools.market_data.snapshot_store import FileSnapshotStore
+    from tools.persistence.sql_ledger import SqlLedger
+
     try:
         analyst_roster(settings.analysts)
     except UnknownAnalystError as exc:

@@ -12,6 +12,10 @@ close everything they opened. Each purpose builds only what it needs:
   can flatten at the broker and report that the books could not be written.
 - ``backtest``: a cycle on the local paper broker only; a live or Alpaca client is never built.
 - ``test``: like ``cycle``, without start-up reconciliation unless asked for.
+
+Why the cycle's parts are imported inside ``_assemble_cycle``: the operator commands open this
+engine too, and the analysts, the LLM clients, LangGraph's checkpointers and market data cost
+seconds to import; ``hedgegraph status`` must start in well under one.
 """
 
 from __future__ import annotations
@@ -21,15 +25,10 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Protocol, runtime_checkable
-
-from langgraph.checkpoint.base import BaseCheckpointSaver
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from config.settings import Settings, load_settings
-from graph.assembly import build_broker, build_context, lazy_close_source
-from graph.checkpoints.factory import aopen_checkpointer
-from graph.context import TradingContext
-from graph.monitor.reconcile import ReconciliationReport, reconcile
+from graph.assembly import build_broker, lazy_close_source
 from graph.startup import (
     EngineStartupError,
     StartupFailure,
@@ -40,10 +39,16 @@ from graph.startup import (
 )
 from tools.alerts.dispatcher import AlertDispatcher
 from tools.alerts.factory import dispatcher_from_settings
-from tools.brokers.base import Broker
+from tools.brokers.base import Broker, ClosableBroker
 from tools.brokers.paper import PaperBroker
 from tools.clock import Clock, FixedClock, SystemClock
 from tools.persistence.sql_ledger import SqlLedger
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+
+    from graph.context import TradingContext
+    from graph.monitor.reconcile import ReconciliationReport
 
 __all__ = [
     "EnginePurpose",
@@ -197,7 +202,8 @@ async def _assemble(
         stack.callback(ledger.close)
     with step(StartupFailure.BROKER, "the broker could not be opened", settings):
         broker = build_broker(settings, clock, lazy_close_source(settings, clock))
-    _close_later(stack, broker)
+    if isinstance(broker, ClosableBroker):  # its pool and sessions end with the engine
+        stack.callback(broker.close)
     if purpose is EnginePurpose.BACKTEST:
         assert isinstance(broker, PaperBroker), "a backtest must never build a broker client"
     with step(StartupFailure.CONFIGURATION, "alert settings", settings):
@@ -217,6 +223,34 @@ async def _assemble(
             reconciliation=None,
         )
     assert ledger is not None  # only an operator engine tolerates a missing ledger
+    return await _assemble_cycle(
+        stack,
+        settings,
+        purpose,
+        clock,
+        reconcile_at_start,
+        broker=broker,
+        ledger=ledger,
+        alerts=alerts,
+    )
+
+
+async def _assemble_cycle(
+    stack: AsyncExitStack,
+    settings: Settings,
+    purpose: EnginePurpose,
+    clock: Clock,
+    reconcile_at_start: bool | None,
+    *,
+    broker: Broker,
+    ledger: SqlLedger,
+    alerts: AlertDispatcher,
+) -> TradingEngine:
+    """Checkpointer, cycle context and start-up reconciliation: what only a cycle needs."""
+    from graph.assembly import build_context
+    from graph.checkpoints.factory import aopen_checkpointer
+    from graph.monitor.reconcile import reconcile
+
     with step(StartupFailure.CHECKPOINTS, "the checkpoints could not be opened", settings):
         checkpointer = await stack.enter_async_context(
             aopen_checkpointer(settings.effective_checkpoint_url)

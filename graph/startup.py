@@ -20,12 +20,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from config.settings import ConfigError, Settings
-from graph.checkpoints.factory import (
-    CheckpointSchemaBehindError,
-    CheckpointURLError,
-    open_checkpointer,
-    parse_checkpoint_url,
-)
 from tools.persistence.migrate import SchemaBehindError
 from tools.persistence.sql_ledger import SqlLedger
 from tools.persistence.store import Store
@@ -117,11 +111,15 @@ def step(failure: StartupFailure, what: str, settings: Settings | None) -> Itera
         raise EngineStartupError(
             StartupFailure.CONFIGURATION, redact(f"{what}: {exc}", settings)
         ) from None
-    except (SchemaBehindError, CheckpointSchemaBehindError) as exc:
-        raise EngineStartupError(
-            StartupFailure.SCHEMA_BEHIND, redact(f"{what}: {exc}", settings)
-        ) from None
     except Exception as exc:
+        # Imported here: the checkpointer factory pulls in langgraph (about 0.3 s), which an
+        # operator engine never opens; a failure that needs the class can pay for it.
+        from graph.checkpoints.factory import CheckpointSchemaBehindError
+
+        if isinstance(exc, SchemaBehindError | CheckpointSchemaBehindError):
+            raise EngineStartupError(
+                StartupFailure.SCHEMA_BEHIND, redact(f"{what}: {exc}", settings)
+            ) from None
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise EngineStartupError(
             failure, redact(f"{what}: {type(exc).__name__}: {detail}", settings)
@@ -147,6 +145,8 @@ def check_urls(settings: Settings) -> None:
             if url.get_backend_name() not in ("sqlite", "postgresql"):
                 raise ArgumentError(f"unsupported backend {url.get_backend_name()!r}")
     if settings.checkpoint_url is not None:
+        from graph.checkpoints.factory import CheckpointURLError, parse_checkpoint_url
+
         with step(StartupFailure.CHECKPOINT_URL, "CHECKPOINT_URL is not usable", settings):
             try:
                 parse_checkpoint_url(settings.checkpoint_url)
@@ -184,6 +184,8 @@ def verify_schemas(settings: Settings) -> None:
     checkpoint schema that is behind raises ``SchemaBehindError`` /
     ``CheckpointSchemaBehindError``, whose messages say to run ``hedgegraph db upgrade``.
     """
+    from graph.checkpoints.factory import open_checkpointer
+
     with migration_lock(settings.effective_database_url):
         Store.open(settings.effective_database_url).close()
     with open_checkpointer(settings.effective_checkpoint_url):

@@ -20,17 +20,18 @@ from __future__ import annotations
 import importlib
 import inspect
 import sys
-from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langgraph.checkpoint.redis.jsonplus_redis import JsonPlusRedisSerializer
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from pydantic import BaseModel
 
 import domain
 from domain import RunRequest
 from graph.risk.snapshot import GateSnapshot
+
+if TYPE_CHECKING:
+    from graph.checkpoints.redis_serde import RedisCheckpointSerializer
 
 __all__ = [
     "LEGACY_MODULES",
@@ -77,13 +78,13 @@ _LEGACY_NAMES: tuple[tuple[str, str], ...] = (
 )
 
 
-def _register_legacy_modules() -> None:
+def register_legacy_modules() -> None:
     for old, new in LEGACY_MODULES.items():
         if old not in sys.modules:
             sys.modules[old] = importlib.import_module(new)
 
 
-def _legacy_allowlist(types: tuple[type, ...]) -> list[tuple[str, str]]:
+def legacy_allowlist(types: tuple[type, ...]) -> list[tuple[str, str]]:
     """The (old module, class) pairs under which checkpoints may still name allowlisted types."""
     by_module = {new: old for old, new in LEGACY_MODULES.items()}
     entries = [(by_module[t.__module__], t.__name__) for t in types if t.__module__ in by_module]
@@ -109,43 +110,35 @@ def checkpoint_allowlist() -> tuple[type, ...]:
 
 def checkpoint_serializer() -> JsonPlusSerializer:
     """A ``JsonPlusSerializer`` that reconstructs only allowlisted types and never pickles."""
-    _register_legacy_modules()
+    register_legacy_modules()
     allowed = checkpoint_allowlist()
     return JsonPlusSerializer(
         pickle_fallback=False,
         allowed_json_modules=None,
-        allowed_msgpack_modules=(*allowed, *_legacy_allowlist(allowed)),
+        allowed_msgpack_modules=(*allowed, *legacy_allowlist(allowed)),
     )
 
 
-def _json_allowlist(types: tuple[type, ...]) -> list[tuple[str, ...]]:
+def json_allowlist(types: tuple[type, ...]) -> list[tuple[str, ...]]:
+    """The Redis serializer's allowlist: module path parts and class name, current and legacy."""
     current = [(*t.__module__.split("."), t.__name__) for t in types]
-    legacy = [(*module.split("."), name) for module, name in _legacy_allowlist(types)]
+    legacy = [(*module.split("."), name) for module, name in legacy_allowlist(types)]
     return current + legacy
-
-
-class RedisCheckpointSerializer(JsonPlusRedisSerializer):
-    """The Redis saver's JSON serializer, made exact for Decimals and our domain models."""
-
-    def __init__(self) -> None:
-        _register_legacy_modules()
-        allowed = checkpoint_allowlist()
-        super().__init__(
-            pickle_fallback=False,
-            allowed_json_modules=_json_allowlist(allowed),
-            allowed_msgpack_modules=(*allowed, *_legacy_allowlist(allowed)),
-        )
-        self._allowed_models = frozenset(t for t in allowed if issubclass(t, BaseModel))
-
-    def _default_handler(self, obj: Any) -> Any:
-        """Encode what orjson cannot: exact Decimals and allowlisted models by their JSON dump."""
-        if isinstance(obj, Decimal):
-            return self._encode_constructor_envelope(Decimal, args=[str(obj)])
-        if isinstance(obj, BaseModel) and type(obj) in self._allowed_models:
-            return self._encode_constructor_envelope(type(obj), kwargs=obj.model_dump(mode="json"))
-        return super()._default_handler(obj)
 
 
 def redis_checkpoint_serializer() -> RedisCheckpointSerializer:
     """The serializer to install on a Redis saver (it hard-codes its own otherwise)."""
+    from graph.checkpoints.redis_serde import RedisCheckpointSerializer
+
     return RedisCheckpointSerializer()
+
+
+def __getattr__(name: str) -> Any:
+    """``RedisCheckpointSerializer`` is built on langgraph's Redis package, which costs about
+    0.6 s to import; it is loaded only when asked for, so the SQLite and Postgres backends (and
+    every operator command) never pay for it."""
+    if name == "RedisCheckpointSerializer":
+        from graph.checkpoints.redis_serde import RedisCheckpointSerializer
+
+        return RedisCheckpointSerializer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from config.settings import RiskParameters
 from domain import (
@@ -35,7 +36,6 @@ from domain import (
     ReasonCode,
 )
 from graph.checkpoints.locks import InProcessThreadLocks, ThreadLocks, ThreadLockTimeoutError
-from graph.context import TradingContext
 from graph.execution.account_lock import account_lock
 from graph.execution.exactly_once import is_dead, lookup_order, submit_exactly_once
 from graph.execution.exits import exit_attempt, exit_intent
@@ -55,6 +55,9 @@ from tools.brokers.base import (
 from tools.clock import Clock
 from tools.failpoints import failpoint
 from tools.persistence.ledger import Ledger
+
+if TYPE_CHECKING:  # the runtime context imports the LLM layer; the emergency stop must not
+    from graph.context import TradingContext
 
 __all__ = ["AccountDesk", "ExecutionRoad"]
 

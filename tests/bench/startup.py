@@ -1,10 +1,11 @@
 """Start-up benchmark: how long the CLI takes before it does anything useful.
 
-Runs ``--help``, ``status``, ``db current`` and a rules-only replayed cycle from two trees side by
-side, interleaved, several times each, and reports medians and the ratio: the tree under test
-(this checkout) and a baseline revision exported with ``git archive`` (default: the commit before
-the lazy-import work). Both use the same virtualenv and a fresh HEDGEGRAPH_HOME per tree, and each
-subprocess runs in a clean environment in a temporary working directory (no ``.env`` is read).
+Runs ``--help``, ``halt --help``, ``status``, ``db current`` and a rules-only replayed cycle
+from two trees side by side, interleaved, several times each, and reports medians and the ratio:
+the tree under test (this checkout) and a baseline revision exported with ``git archive``
+(default: the commit before the lazy-import work). Both use the same virtualenv and a fresh
+HEDGEGRAPH_HOME per tree, and each subprocess runs in a clean environment in a temporary working
+directory (no ``.env`` is read).
 
     python -m tests.bench.startup [--baseline REV] [--runs N] [--cycle-runs N]
 
@@ -30,6 +31,7 @@ AS_OF = "2025-09-15T15:00:00"
 
 COMMANDS: dict[str, list[str]] = {
     "--help": ["--help"],
+    "halt --help": ["halt", "--help"],
     "status": ["status"],
     "db current": ["db", "current"],
     "cycle (rules-only)": ["run", "--tickers", "AAPL,MSFT", "--as-of", AS_OF, "--json"],

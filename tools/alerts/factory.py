@@ -18,7 +18,6 @@ from domain import EventSeverity
 from tools.alerts.dispatcher import AlertDispatcher
 from tools.alerts.model import AlertJournal, AlertSink
 from tools.alerts.smtp import SmtpSink
-from tools.alerts.webhook import WebhookSink
 from tools.clock import Clock
 
 __all__ = [
@@ -54,8 +53,11 @@ def dispatcher_from_alert_settings(
                 starttls=alerts.smtp_starttls,
             )
         )
-    for url in alerts.webhooks:
-        sinks.append(WebhookSink(url, style="discord" if "discord.com" in url else "slack"))
+    if alerts.webhooks:  # httpx costs ~0.1 s to import; only a configured webhook needs it
+        from tools.alerts.webhook import WebhookSink
+
+        for url in alerts.webhooks:
+            sinks.append(WebhookSink(url, style="discord" if "discord.com" in url else "slack"))
     return AlertDispatcher(sinks, clock=clock, journal=journal)
 
 

@@ -44,6 +44,10 @@ class AlpacaQuotes:
         self._client._retry_codes = []  # a quote is fresh or useless: no fixed-pause retries
         self._client._session = _TimeoutSession(timeout)
 
+    def close(self) -> None:
+        """Close the data client's HTTP session (its kept-alive sockets)."""
+        self._client._session.close()
+
     def latest_quote(self, symbol: str) -> Quote | None:
         try:
             quotes = self._client.get_stock_latest_quote(

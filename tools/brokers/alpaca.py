@@ -150,6 +150,11 @@ class AlpacaBroker:
             api_key=api_key, secret_key=secret_key, data_url=data_url, timeout=timeout_seconds
         )
 
+    def close(self) -> None:
+        """Close the trading and the quote client's HTTP sessions (their kept-alive sockets)."""
+        self._client._session.close()
+        self._quotes.close()
+
     # -- reads ---------------------------------------------------------------------------------
 
     def account(self) -> AlpacaAccount:

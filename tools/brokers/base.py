@@ -24,6 +24,7 @@ __all__ = [
     "AssetMaster",
     "Broker",
     "BrokerError",
+    "ClosableBroker",
     "DuplicateClientOrderIdError",
     "EntryBlockedError",
     "MarketClock",
@@ -94,6 +95,18 @@ class MarketClock(Protocol):
 class AssetMaster(Protocol):
     def asset(self, symbol: str) -> AssetStatus:
         """The broker's asset entry; raises ``BrokerError`` when unknown or unreadable."""
+        ...
+
+
+@runtime_checkable
+class ClosableBroker(Protocol):
+    def close(self) -> None:
+        """Release what the broker holds open (database pool, HTTP sessions); idempotent.
+
+        Why a capability: the engine that built the broker closes it on exit, so a long-lived
+        face (the API server, a test opening hundreds of engines) does not leak files and
+        sockets; a broker that holds nothing need not implement it.
+        """
         ...
 
 

@@ -84,6 +84,10 @@ class PaperBroker:
                     insert(ACCOUNT).values(id=1, cash=starting_cash, created_at=clock.now())
                 )
 
+    def close(self) -> None:
+        """Close the account database's pooled connections (its file is no longer held open)."""
+        self._engine.dispose()
+
     # -- reads ---------------------------------------------------------------------------------
 
     def portfolio(self) -> PortfolioSnapshot:

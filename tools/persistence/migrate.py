@@ -8,22 +8,30 @@ One migrator at a time: two first commands on a fresh embedded store (the CLI an
 starting together) would both create the tables and one would die with "table already exists".
 SQLite migrations hold an exclusive lock file beside the database, Postgres a transaction-level
 advisory lock; whoever comes second finds the schema current and has nothing to do.
+
+Why alembic is imported lazily: every command opens the store, and on an up-to-date database
+(the usual case) the check needs only the stamped revision (one query) and the shipped head (read
+from the migration files' ``revision`` / ``down_revision`` lines). Importing alembic costs about
+0.2 s, so ``hedgegraph status`` pays it only when a migration really runs or a schema is behind.
 """
 
 from __future__ import annotations
 
+import ast
 import fcntl
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 __all__ = [
     "MIGRATIONS_DIR",
@@ -33,6 +41,7 @@ __all__ = [
     "current_revision",
     "downgrade",
     "head_revision",
+    "linear_head",
     "normalize_database_url",
     "require_current",
     "schema_status",
@@ -40,6 +49,8 @@ __all__ = [
 ]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_VERSION_TABLE = "alembic_version"
+"""Alembic's default version table (``migrations/env.py`` configures no other)."""
 UPGRADE_HINT = "run `hedgegraph db upgrade`"
 _PG_MIGRATION_LOCK = 0x6867_6D69_6772  # "hgmigr": the advisory lock key of migrations
 
@@ -76,13 +87,68 @@ def create_store_engine(database_url: str) -> Engine:
 
 
 def _config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
 
 
+_DECLARATION = re.compile(
+    r"^(?P<name>revision|down_revision)\s*(?::[^=]*)?=\s*(?P<value>.+)$", re.M
+)
+
+
+def _declared(path: Path) -> dict[str, object]:
+    """The literals a migration file assigns to ``revision`` / ``down_revision`` at top level.
+
+    A value that is not a one-line literal is returned as ``...``: the caller then defers to
+    alembic. Scanning lines instead of parsing the module keeps this under a millisecond.
+    """
+    found: dict[str, object] = {}
+    for match in _DECLARATION.finditer(path.read_text(encoding="utf-8")):
+        try:
+            found.setdefault(match["name"], ast.literal_eval(match["value"].strip()))
+        except (ValueError, SyntaxError):
+            found.setdefault(match["name"], ...)
+    return found
+
+
+@cache
+def _shipped_head() -> str | None:
+    return linear_head(MIGRATIONS_DIR / "versions")
+
+
+def linear_head(versions: Path) -> str | None:
+    """The single head of a plain linear history in ``versions``, read without alembic.
+
+    ``None`` when the history is anything else (a merge, a branch, a non-literal revision):
+    then alembic itself decides (``head_revision``). A unit test holds this reading equal to
+    alembic's own for the shipped history.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted(versions.glob("*.py")):
+        declared = _declared(path)
+        if "revision" not in declared:
+            continue  # __init__.py and other helpers carry no revision
+        revision, parent = declared["revision"], declared.get("down_revision", ...)
+        if not isinstance(revision, str) or not (parent is None or isinstance(parent, str)):
+            return None
+        revisions.add(revision)
+        if parent is not None:
+            parents.add(parent)
+    heads = revisions - parents
+    return next(iter(heads)) if len(heads) == 1 and parents <= revisions else None
+
+
 def head_revision() -> str:
     """The newest migration shipped with this version (exactly one head)."""
+    head = _shipped_head()
+    if head is not None:
+        return head
+    from alembic.script import ScriptDirectory
+
     heads = ScriptDirectory.from_config(_config()).get_heads()
     if len(heads) != 1:
         raise RuntimeError(f"migration history must be linear, found heads {heads}")
@@ -134,7 +200,13 @@ def _migrating(target: str | Engine) -> Iterator[Connection]:
 
 
 def upgrade(target: str | Engine, revision: str = "head") -> None:
-    """Apply migrations up to ``revision`` (default: the newest)."""
+    """Apply migrations up to ``revision`` (default: the newest); at head already, a no-op
+    that needs no lock and no alembic (a migration stamps its revision in its own transaction,
+    so a stamped head means every step before it is committed)."""
+    if revision == "head" and schema_status(target).is_current:
+        return
+    from alembic import command
+
     with _migrating(target) as connection:
         config = _config()
         config.attributes["connection"] = connection
@@ -143,6 +215,8 @@ def upgrade(target: str | Engine, revision: str = "head") -> None:
 
 def downgrade(target: str | Engine, revision: str) -> None:
     """Revert migrations down to ``revision`` (``base`` empties the store)."""
+    from alembic import command
+
     with _migrating(target) as connection:
         config = _config()
         config.attributes["connection"] = connection
@@ -150,9 +224,23 @@ def downgrade(target: str | Engine, revision: str) -> None:
 
 
 def current_revision(target: str | Engine) -> str | None:
-    """The revision the database is at, or ``None`` for an empty database."""
+    """The revision the database is at, or ``None`` for an empty database.
+
+    Read from alembic's version table directly (what ``MigrationContext.get_current_revision``
+    reads), so checking an up-to-date store never imports alembic.
+    """
     with _engine_for(target) as engine, engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        stamped = _stamped_revisions(connection)
+    if len(stamped) > 1:
+        raise RuntimeError(f"the version table has more than one head: {', '.join(stamped)}")
+    return stamped[0] if stamped else None
+
+
+def _stamped_revisions(connection: Connection) -> tuple[str, ...]:
+    if not inspect(connection).has_table(_VERSION_TABLE):
+        return ()
+    rows = connection.execute(text(f"select version_num from {_VERSION_TABLE}")).scalars()
+    return tuple(rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +266,8 @@ def require_current(target: str | Engine) -> None:
     status = schema_status(target)
     if status.is_current:
         return
+    from alembic.script import ScriptDirectory
+
     known = {s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions()}
     if status.current is not None and status.current not in known:
         raise SchemaBehindError(
