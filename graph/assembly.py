@@ -105,7 +105,7 @@ def build_context(
     from mazo_bridge.placeholder import RulesResearch
     from tools.llm.factory import build_llm
     from tools.market_data.factory import build_market_data
-    from tools.market_data.snapshot_store import FileSnapshotStore
+    from tools.market_data.snapshot_store import snapshot_store_from_settings
     from tools.persistence.sql_ledger import SqlLedger
 
     try:
@@ -125,5 +125,5 @@ def build_context(
         llm=build_llm(settings),
         thread_locks=thread_locks_from_settings(settings),
         alerts=alerts,
-        snapshots=FileSnapshotStore(settings.hedgegraph_home / "snapshots"),
+        snapshots=snapshot_store_from_settings(settings),
     )

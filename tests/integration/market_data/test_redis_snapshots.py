@@ -75,3 +75,16 @@ def test_the_expiry_drops_a_snapshot_nobody_needs(redis_url: str, snapshot: Mark
     with pytest.raises(SnapshotMissingError):
         RedisSnapshotStore(redis_url, prefix="snap-c").get(ref)
     store.close()
+
+
+def test_a_context_with_redis_keeps_its_snapshots_there(
+    redis_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from config.settings import load_settings
+    from graph.assembly import build_context
+
+    monkeypatch.chdir(tmp_path)
+    with_redis = load_settings(hedgegraph_home=tmp_path / "home", redis_url=redis_url)
+    embedded = load_settings(hedgegraph_home=tmp_path / "home")
+    assert isinstance(build_context(with_redis).snapshots, RedisSnapshotStore)
+    assert not isinstance(build_context(embedded).snapshots, RedisSnapshotStore)
