@@ -32,10 +32,12 @@ def _dump(rows: list[Any]) -> None:
     typer.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
 
 
-def _table(*columns: str) -> Table:
+def _table(*columns: str, whole: tuple[str, ...] = ()) -> Table:
+    """Columns fold to fit the width, except ``whole`` ones: an id cut in two cannot be pasted
+    into ``audit --thread`` or grepped for, so the other columns give way instead."""
     table = Table(box=None, padding=(0, 1), show_edge=False)
     for name in columns:
-        table.add_column(name, overflow="fold")
+        table.add_column(name, overflow="fold", no_wrap=name in whole)
     return table
 
 
@@ -90,7 +92,9 @@ def _orders_view(*, filled_only: bool, limit: int, as_json: bool, replay: Any) -
     if not rows:
         console.print("no trades" if filled_only else "no orders")
         return
-    table = _table("time", "symbol", "side", "qty", "status", "fill", "decision")
+    table = _table(
+        "time", "symbol", "side", "qty", "status", "fill", "decision", whole=("decision",)
+    )
     for o in rows:
         table.add_row(
             f"{o.created_at:%m-%d %H:%M}",
