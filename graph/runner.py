@@ -125,6 +125,7 @@ def _cycle_run(
     session_mode: str | None,
     trigger: str,
     on_progress: ProgressCallback | None,
+    run_id: str | None = None,
 ) -> CycleRun:
     context, saver = _parts(source, checkpointer)
     settings = context.settings
@@ -151,7 +152,14 @@ def _cycle_run(
             return graph, stored, NOTHING_TO_DO
         return graph, stored, None
 
-    return CycleRun(context, saver, thread_id, trigger, prepare, on_progress)
+    return _with_id(CycleRun(context, saver, thread_id, trigger, prepare, on_progress), run_id)
+
+
+def _with_id(run: CycleRun, run_id: str | None) -> CycleRun:
+    """The run under the id a face already gave out (the API answers with it before it runs)."""
+    if run_id is not None:
+        run.run_id = run_id
+    return run
 
 
 def astream_cycle(
@@ -163,6 +171,7 @@ def astream_cycle(
     mode: WorkflowMode | str | None = None,
     session_mode: str | None = None,
     trigger: str = "cli",
+    run_id: str | None = None,
 ) -> AsyncIterator[CycleEvent]:
     """Run (or resume) the cycle on ``thread_id`` and yield its typed events as they happen.
 
@@ -173,6 +182,7 @@ def astream_cycle(
             resume, ``None`` keeps what the thread started with and anything else must match it
             (``RequestMismatchError``).
         trigger: what started the run (``cli``, ``api``, ``scheduler``, ...), kept with it.
+        run_id: the run's id when the caller has already named it (default: a fresh one).
 
     Cancelling the consumer (or leaving the loop early) stops the run at the next step boundary,
     after the running step, and after ``record`` if that step was ``execute``; the thread resumes
@@ -187,6 +197,7 @@ def astream_cycle(
         session_mode=session_mode,
         trigger=trigger,
         on_progress=None,
+        run_id=run_id,
     )
     return consume(run)
 
@@ -199,6 +210,7 @@ def _approval_run(
     verdict: ApprovalVerdict,
     trigger: str,
     on_progress: ProgressCallback | None,
+    run_id: str | None = None,
 ) -> CycleRun:
     context, saver = _parts(source, checkpointer)
 
@@ -214,7 +226,7 @@ def _approval_run(
             raise ThreadNotFoundError(f"thread {thread_id!r} is not waiting for an approval")
         return graph, stored, Command(resume=verdict.model_dump(mode="json"))
 
-    return CycleRun(context, saver, thread_id, trigger, prepare, on_progress)
+    return _with_id(CycleRun(context, saver, thread_id, trigger, prepare, on_progress), run_id)
 
 
 def astream_approval(
@@ -224,6 +236,7 @@ def astream_approval(
     thread_id: str,
     verdict: ApprovalVerdict,
     trigger: str = "cli",
+    run_id: str | None = None,
 ) -> AsyncIterator[CycleEvent]:
     """Answer the approval ``thread_id`` waits on and yield the rest of the cycle's events."""
     return consume(
@@ -234,6 +247,7 @@ def astream_approval(
             verdict=verdict,
             trigger=trigger,
             on_progress=None,
+            run_id=run_id,
         )
     )
 
