@@ -14,7 +14,7 @@ COPY tools ./tools
 COPY mazo_bridge ./mazo_bridge
 COPY api ./api
 COPY config ./config
-RUN pip install --no-cache-dir . && useradd --create-home hedgegraph && mkdir -p /data \
+RUN pip install --no-cache-dir '.[all]' && useradd --create-home hedgegraph && mkdir -p /data \
     && chown hedgegraph /data
 
 USER hedgegraph

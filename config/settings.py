@@ -38,6 +38,7 @@ from config.credentials import missing_credentials
 from config.endpoints import check_storage_url, is_live_trading_url
 from config.env_files import ScreenedDotEnvSource, env_file_path, read_env_file
 from config.errors import ConfigError, describe_validation_error
+from config.extras import missing_extras
 from config.provenance import Provenance
 from config.sections import (
     CacheConfig,
@@ -223,6 +224,7 @@ class Settings(BaseSettings):
         if "csv" in self.effective_data_providers and self.data_dir is None:
             problems.append("data_dir: DATA_PROVIDERS includes csv but DATA_DIR is not set")
         problems.extend(missing_credentials(self, providers=self._CHECKS_PROVIDER_CREDENTIALS))
+        problems.extend(missing_extras(self, providers=self._CHECKS_PROVIDER_CREDENTIALS))
         if problems:
             raise ValueError("\n  ".join(problems))
         return self

@@ -14,9 +14,11 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import redis.asyncio as aioredis
+if TYPE_CHECKING:
+    import redis.asyncio as aioredis
+
 
 __all__ = ["PromptCache", "RedisPromptCache", "SqlitePromptCache", "prompt_key"]
 
@@ -92,6 +94,8 @@ class RedisPromptCache:
 
     def _client(self) -> aioredis.Redis:
         # a client per call binds to the running loop; pooled sockets are cheap next to an LLM call
+        import redis.asyncio as aioredis  # the redis extra: only when this cache is chosen
+
         return aioredis.Redis.from_url(self._url, decode_responses=True)
 
     async def get(self, key: str) -> str | None:

@@ -8,8 +8,6 @@ from tools.llm.budget import BudgetLimits
 from tools.llm.cache import PromptCache, RedisPromptCache, SqlitePromptCache
 from tools.llm.guarded import GuardedLLM, RetryPolicy
 from tools.llm.limiter import ConcurrencyLimiter
-from tools.llm.ollama_provider import OllamaChatProvider
-from tools.llm.openai_provider import OpenAIChatProvider
 from tools.llm.provider import ChatProvider
 from tools.llm.routing import RoutedLLM
 
@@ -35,7 +33,11 @@ def build_prompt_cache(settings: Settings) -> PromptCache | None:
 def _provider(settings: Settings, kind: str, model: str | None) -> ChatProvider:
     cfg = settings.llm
     name = model or settings.llm_model or DEFAULT_MODELS[kind]
+    # Imported here: the SDKs are the llm extra, and cost about 1.5 s to import, which a
+    # rules-only cycle must not pay (config.extras checked at start-up that they are there).
     if kind == "openai":
+        from tools.llm.openai_provider import OpenAIChatProvider
+
         return OpenAIChatProvider(
             model=name,
             api_key=settings.openai_api_key,
@@ -43,6 +45,8 @@ def _provider(settings: Settings, kind: str, model: str | None) -> ChatProvider:
             timeout_seconds=cfg.request_timeout_seconds,
             max_output_tokens=cfg.max_output_tokens,
         )
+    from tools.llm.ollama_provider import OllamaChatProvider
+
     return OllamaChatProvider(
         model=name, host=settings.ollama_host, timeout_seconds=cfg.request_timeout_seconds
     )
