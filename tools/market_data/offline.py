@@ -13,8 +13,6 @@ Box-Muller for normals. The price path is anchored at a fixed epoch (2000-01-03)
 
 from __future__ import annotations
 
-import math
-import random
 import sys
 from array import array
 from bisect import bisect_left, bisect_right
@@ -24,9 +22,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from domain import Bar, FinancialMetrics, InsiderTrade, NewsItem
-from tools.market_data import _synthetic
+from tools.market_data import _offline_path, _synthetic
 from tools.market_data._offline_events import insider_trades_for_week, news_for_session
 from tools.market_data._offline_fundamentals import quarterly_metrics
+from tools.market_data._offline_path import REGIME_KINDS, synthesise_path
 from tools.market_data._offline_path_cache import PathCache
 from tools.market_data._synthetic import seeded_rng
 from tools.market_data.sessions import NEW_YORK, nyse_sessions
@@ -37,33 +36,9 @@ OFFLINE_EPOCH = date(2000, 1, 3)
 """First synthetic session; every ticker's path starts here."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Regime:
-    kind: str
-    """One of trend_up, trend_down, range, chop, squeeze."""
-    length: int
-    """Sessions it lasts."""
-    drift: float
-    """Daily log drift."""
-    vol: float
-    """Daily log volatility."""
-
-
-_REGIME_KINDS = ("trend_up", "trend_down", "range", "chop", "squeeze", "trend_up")
-
-
-def _draw_regime(rng: random.Random, base_vol: float) -> _Regime:
-    kind = _REGIME_KINDS[int(rng.random() * len(_REGIME_KINDS))]
-    length = 30 + int(rng.random() * 90)
-    if kind == "trend_up":
-        return _Regime(kind, length, 0.0008 + 0.0012 * rng.random(), base_vol * 0.8)
-    if kind == "trend_down":
-        return _Regime(kind, length, -(0.0008 + 0.0012 * rng.random()), base_vol * 1.1)
-    if kind == "range":
-        return _Regime(kind, length, 0.0, base_vol * 0.9)
-    if kind == "chop":
-        return _Regime(kind, length, 0.0, base_vol * 1.8)
-    return _Regime(kind, length, 0.0, base_vol * 0.4)
+_READ_AHEAD = timedelta(days=7)
+"""How far past ``as_of`` the provider reads the path: the insider week of ``as_of`` runs to its
+Friday (trades dated later are drawn, then dropped as not yet filed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,89 +48,77 @@ class _Path:
     """Session open instants (the bars' ``ts``)."""
     ohlcv: array[float]
     """Raw bar values, five per session (compact: about 0.4 MB per ticker); ``Bar`` objects are
-    built only for the slice a caller asks for."""
+    built only for the slice a caller asks for. Before ``detail_from`` only the close is set."""
     closes: array[float]
-    regimes: tuple[str, ...]
-    """Regime kind of each session (for tests and documentation of the setups)."""
+    regimes: bytes
+    """Regime of each session, as an index into ``REGIME_KINDS`` (for tests and documentation
+    of the setups)."""
+    detail_from: int
+    """First session with open, high, low and volume (earlier ones are never served)."""
+
+
+def _session_index(day: date) -> int:
+    """How many sessions from the epoch come before ``day``."""
+    table = nyse_sessions()
+    return bisect_left(table.days, day) - table.days.index(OFFLINE_EPOCH)
+
+
+def _path_for(
+    seed: int, ticker: str, cache_dir: Path | None, *, through: date, bars_from: date
+) -> _Path:
+    """A path covering closes to ``through`` and full bars from ``bars_from``.
+
+    Why whole years: the path is synthesised only as far as it is read (a 2025 cycle needs 62 %
+    of the 2000..2040 window, and full bars for one year of it), and a backtest stepping day by
+    day builds a new one once a year, not daily. Bars never depend on how far the path goes.
+    """
+    end = _session_index(date(max(through.year, OFFLINE_EPOCH.year) + 1, 1, 1))
+    detail = max(0, _session_index(date(bars_from.year, 1, 1)))
+    return _price_path(seed, ticker, cache_dir, end, min(detail, end))
 
 
 @lru_cache(maxsize=1024)
-def _price_path(seed: int, ticker: str, cache_dir: Path | None = None) -> _Path:
-    """The full synthetic path for one ticker, epoch through the end of the calendar window.
+def _price_path(
+    seed: int,
+    ticker: str,
+    cache_dir: Path | None = None,
+    sessions: int | None = None,
+    detail_from: int = 0,
+) -> _Path:
+    """The synthetic path for one ticker: ``sessions`` sessions from the epoch (all: ``None``).
 
-    Computed once per process per ticker, and with ``cache_dir`` once per home: later processes
-    read the raw arrays back (``_offline_path_cache``) instead of synthesising them again.
+    Computed once per process per ticker and extent, and with ``cache_dir`` once per home: later
+    processes read the raw arrays back (``_offline_path_cache``) instead of synthesising them.
     """
     table = nyse_sessions()
     start = table.days.index(OFFLINE_EPOCH)
+    count = len(table.days) - start if sessions is None else sessions
+
+    def build() -> tuple[array[float], bytes]:
+        return _synthesise(seed, ticker, count, detail_from)
+
     if cache_dir is None:
-        ohlcv, kinds = _synthesise(seed, ticker)
+        ohlcv, kinds = build()
     else:
-        cache = PathCache(cache_dir, sys.modules[__name__], _synthetic)
-        ohlcv, kinds = cache.get_or_build(
-            seed, ticker, len(table.days) - start, lambda: _synthesise(seed, ticker)
-        )
+        cache = PathCache(cache_dir, sys.modules[__name__], _synthetic, _offline_path)
+        ohlcv, kinds = cache.get_or_build(seed, ticker, count, detail_from, build)
     return _Path(
-        days=table.days[start:],
-        opens=table.opens[start:],
+        days=table.days[start : start + count],
+        opens=table.opens[start : start + count],
         ohlcv=ohlcv,
         closes=array("d", ohlcv[3::5]),
-        regimes=tuple(kinds),
+        regimes=kinds,
+        detail_from=detail_from,
     )
 
 
-def _synthesise(seed: int, ticker: str) -> tuple[array[float], list[str]]:
-    """Raw OHLCV values (five per session) and regime kinds from the epoch on.
-
-    The per-session bar and ``normal`` are written out with local names inside the loop (same
-    draws in the same order, same arithmetic, bit-identical to the earlier helper functions):
-    the calls were most of the cost.
-    """
+def _synthesise(
+    seed: int, ticker: str, sessions: int, detail_from: int
+) -> tuple[array[float], bytes]:
+    """Raw OHLCV values (five per session) and regime kinds for the first ``sessions``."""
     rng = seeded_rng("offline-path", seed, ticker)
-    rnd = rng.random
-    log, sqrt, cos, exp, copysign = math.log, math.sqrt, math.cos, math.exp, math.copysign
-    two_pi = 2.0 * math.pi
-    table = nyse_sessions()
-    start = table.days.index(OFFLINE_EPOCH)
-    anchor = log(20.0 + 380.0 * rnd())
-    base_vol = 0.012 + 0.014 * rnd()
-    base_volume = 2e6 + 6e7 * rnd()
-    log_price, close = anchor, exp(anchor)
-    ohlcv: array[float] = array("d")
-    push = ohlcv.extend
-    kinds: list[str] = []
-    regime, left, level = _draw_regime(rng, base_vol), 0, anchor
-    for _ in range(start, len(table.days)):
-        if left <= 0:
-            regime = _draw_regime(rng, base_vol)
-            left, level = regime.length, log_price
-        left -= 1
-        vol, kind = regime.vol, regime.kind
-        shock = vol * (sqrt(-2.0 * log(max(rnd(), 1e-12))) * cos(two_pi * rnd()))
-        pull = -0.004 * (log_price - anchor)  # keeps decades of drift at realistic levels
-        if kind == "range":
-            pull += -0.12 * (log_price - level)
-        if kind == "squeeze" and left == 0:
-            squeeze = sqrt(-2.0 * log(max(rnd(), 1e-12))) * cos(two_pi * rnd())
-            shock += copysign(6.0 * base_vol, squeeze + 0.3)
-        step = regime.drift + pull + shock
-        # the session's bar: gap, close, wicks and volume, in the historical draw order
-        gap = 0.25 * vol * (sqrt(-2.0 * log(max(rnd(), 1e-12))) * cos(two_pi * rnd()))
-        open_ = max(close * exp(gap), 1.0)
-        close = max(close * exp(step), 1.0)
-        spread_up = abs(sqrt(-2.0 * log(max(rnd(), 1e-12))) * cos(two_pi * rnd())) * vol * 0.6
-        spread_dn = abs(sqrt(-2.0 * log(max(rnd(), 1e-12))) * cos(two_pi * rnd())) * vol * 0.6
-        open_, close = round(open_, 2), round(close, 2)
-        high = round(max(open_, close) * (1.0 + spread_up), 2)
-        low = round(max(min(open_, close) * (1.0 - spread_dn), 0.5), 2)
-        high, low = max(high, open_, close), min(low, open_, close)
-        surprise = abs(step) / max(vol, 1e-6)
-        noise = sqrt(-2.0 * log(max(rnd(), 1e-12))) * cos(two_pi * rnd())
-        volume = float(round(base_volume * exp(0.3 * noise) * (1.0 + 0.5 * surprise)))
-        push((open_, high, low, close, volume))
-        log_price = log(close)
-        kinds.append(kind)
-    return ohlcv, kinds
+    values, kinds = synthesise_path(rng, sessions, detail_from=detail_from)
+    return array("d", values.tobytes()), kinds.tobytes()
 
 
 class OfflineMarketData:
@@ -177,18 +140,31 @@ class OfflineMarketData:
         self.history_days = history_days
         self.cache_dir = cache_dir
 
+    def _path(self, ticker: str, as_of: datetime) -> _Path:
+        """The path as far as a read at ``as_of`` looks (``_READ_AHEAD`` past it)."""
+        through = as_of.astimezone(NEW_YORK).date() + _READ_AHEAD
+        return _path_for(
+            self.seed,
+            ticker.upper(),
+            self.cache_dir,
+            through=through,
+            bars_from=max(self._horizon(as_of), OFFLINE_EPOCH),
+        )
+
     def _horizon(self, as_of: datetime) -> date:
         return as_of.astimezone(NEW_YORK).date() - timedelta(days=self.history_days)
 
     def bars(self, ticker: str, *, start: date, as_of: datetime) -> list[Bar]:
         """Bars from ``start`` through the last session closed at ``as_of``."""
         _require_aware(as_of)
-        path = _price_path(self.seed, ticker.upper(), self.cache_dir)
+        path = self._path(ticker, as_of)
         last = nyse_sessions().last_closed(as_of)
         if last is None:
             return []
         first = max(start, self._horizon(as_of), OFFLINE_EPOCH)
         lo, hi = bisect_left(path.days, first), bisect_right(path.days, last)
+        if lo < path.detail_from:  # _path builds from the horizon on; a gap here is a defect
+            raise RuntimeError(f"offline path for {ticker} has no bars before {first}")
         raw = path.ohlcv
         return [
             Bar(
@@ -204,21 +180,21 @@ class OfflineMarketData:
 
     def regime_on(self, ticker: str, day: date) -> str:
         """Which regime drove ``ticker`` on ``day`` (documents the setups; used in tests)."""
-        path = _price_path(self.seed, ticker.upper(), self.cache_dir)
-        return path.regimes[path.days.index(day)]
+        path = _path_for(self.seed, ticker.upper(), self.cache_dir, through=day, bars_from=day)
+        return REGIME_KINDS[path.regimes[path.days.index(day)]]
 
     def financial_metrics(
         self, ticker: str, *, as_of: datetime, limit: int = 8
     ) -> list[FinancialMetrics]:
         """Quarterly TTM metrics, most recent first, only those filed at or before ``as_of``."""
         _require_aware(as_of)
-        path = _price_path(self.seed, ticker.upper(), self.cache_dir)
+        path = self._path(ticker, as_of)
         return quarterly_metrics(self.seed, ticker.upper(), path.days, path.closes, as_of, limit)
 
     def news(self, ticker: str, *, as_of: datetime, limit: int = 50) -> list[NewsItem]:
         """Headlines with sentiment, most recent first, published at or before ``as_of``."""
         _require_aware(as_of)
-        path = _price_path(self.seed, ticker.upper(), self.cache_dir)
+        path = self._path(ticker, as_of)
         items: list[NewsItem] = []
         i = bisect_right(path.days, as_of.astimezone(NEW_YORK).date()) - 1
         horizon = self._horizon(as_of)
@@ -235,7 +211,7 @@ class OfflineMarketData:
     ) -> list[InsiderTrade]:
         """Form-4 style trades, most recent filing first, filed at or before ``as_of``."""
         _require_aware(as_of)
-        path = _price_path(self.seed, ticker.upper(), self.cache_dir)
+        path = self._path(ticker, as_of)
         trades: list[InsiderTrade] = []
         local = as_of.astimezone(NEW_YORK).date()
         monday = local - timedelta(days=local.weekday())
