@@ -8,6 +8,11 @@ call count and the ratio to the critical path; then it re-runs one cycle on a wa
 checks that it makes zero new LLM calls.
 
     python -m tests.bench.llm_fanout [--provider openai|ollama] [--repeats 3] [--delay 0.3]
+    python -m tests.bench.llm_fanout --server-only [--delay 0.3]
+
+``--server-only`` times the fake server alone: N concurrent requests over raw sockets (one
+connection each, no HTTP client library), so a slow fan-out can be told apart from a fake that
+serialises its answers.
 """
 
 from __future__ import annotations
@@ -83,6 +88,53 @@ def remote_fake() -> Iterator[RemoteFake]:
         proc.wait(timeout=10)
 
 
+async def _raw_request(host: str, port: int, body: bytes) -> None:
+    reader, writer = await asyncio.open_connection(host, port)
+    head = (
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: fake\r\nContent-Type: application/json\r\n"
+        f"Connection: close\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    writer.write(head.encode() + body)
+    await writer.drain()
+    status = (await reader.read()).split(b"\r\n", 1)[0]
+    writer.close()
+    if b" 200 " not in status:
+        raise RuntimeError(f"fake answered {status!r}")
+
+
+async def _raw_burst(base_url: str, n: int) -> float:
+    host, port = base_url.removeprefix("http://").split(":")
+    body = json.dumps(
+        {
+            "model": "bench-model",
+            "messages": [{"role": "user", "content": "x" * 2000}],
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "J", "schema": {"properties": {"signal": {}}}},
+            },
+        }
+    ).encode()
+    started = time.perf_counter()
+    await asyncio.gather(*(_raw_request(host, int(port), body) for _ in range(n)))
+    return time.perf_counter() - started
+
+
+def server_only(delay: float, repeats: int) -> None:
+    """Wall time for N concurrent requests against the fake alone; ``delay`` is the floor."""
+    print(f"fake server alone, delay={delay}s: wall for N concurrent requests (median)")
+    with remote_fake() as fake:
+        for n in (1, 17, 68, 150):
+            walls = []
+            for _ in range(repeats):
+                fake.reset(delay_seconds=delay)
+                walls.append(asyncio.run(_raw_burst(fake.base_url, n)))
+            print(
+                f"  N={n:>3}: {statistics.median(walls):.3f} s "
+                f"(+{statistics.median(walls) - delay:.3f} over the delay), "
+                f"max_in_flight {fake.stats()['max_in_flight']}"
+            )
+
+
 def universe() -> dict[str, TickerData]:
     base = strong_company()
     return {t: base.model_copy(update={"ticker": t}) for t in TICKERS}
@@ -134,7 +186,11 @@ def main() -> None:
     parser.add_argument(
         "--limits", default="4,8,16,96,unbounded", help="comma-separated concurrency limits"
     )
+    parser.add_argument("--server-only", action="store_true", help="time the fake server alone")
     args = parser.parse_args()
+    if args.server_only:
+        server_only(args.delay, args.repeats)
+        return
     limits = [None if x == "unbounded" else int(x) for x in args.limits.split(",")]
     critical = 2 * args.delay
     data = universe()

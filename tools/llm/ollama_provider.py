@@ -12,6 +12,7 @@ import ollama
 from tools.llm.base import LLMError
 from tools.llm.failures import LLMFailure, TransientLLMError
 from tools.llm.provider import ProviderReply
+from tools.llm.tls import shared_tls_context
 
 __all__ = ["OllamaChatProvider"]
 
@@ -34,7 +35,9 @@ class OllamaChatProvider:
         loop = asyncio.get_running_loop()
         client = self._per_loop.get(loop)
         if client is None:
-            client = ollama.AsyncClient(host=self._host, timeout=self._timeout)
+            client = ollama.AsyncClient(
+                host=self._host, timeout=self._timeout, verify=shared_tls_context()
+            )
             self._per_loop[loop] = client
         return client
 
