@@ -8,13 +8,11 @@ SQLAlchemy, psycopg, redis). ``TradingEngine.open`` runs each start-up step insi
 
 from __future__ import annotations
 
-import fcntl
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -22,7 +20,6 @@ from sqlalchemy.exc import ArgumentError
 from config.settings import ConfigError, Settings
 from tools.persistence.migrate import SchemaBehindError
 from tools.persistence.sql_ledger import SqlLedger
-from tools.persistence.store import Store
 
 __all__ = [
     "EngineStartupError",
@@ -30,7 +27,6 @@ __all__ = [
     "check_home",
     "check_urls",
     "ledger_from_settings",
-    "migration_lock",
     "redact",
     "step",
     "verify_schemas",
@@ -154,29 +150,6 @@ def check_urls(settings: Settings) -> None:
                 raise ValueError(str(exc)) from None
 
 
-@contextmanager
-def migration_lock(database_url: str) -> Iterator[None]:
-    """Serialise the embedded auto-migration between processes starting at the same moment.
-
-    Why: two first commands on a fresh HEDGEGRAPH_HOME both see an empty SQLite file and both
-    create the tables; the loser fails with "table ... already exists". A ``flock`` beside the
-    database file makes the second wait and then find the schema current. Postgres is migrated
-    by the operator (``hedgegraph db upgrade``), so it needs no lock here.
-    """
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        yield
-        return
-    path = Path(url.database).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(f"{path}.migrate.lock", "ab") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
 def verify_schemas(settings: Settings) -> None:
     """Raise unless the application store and the checkpoint schema are current.
 
@@ -186,13 +159,15 @@ def verify_schemas(settings: Settings) -> None:
     """
     from graph.checkpoints.factory import open_checkpointer
 
-    with migration_lock(settings.effective_database_url):
-        Store.open(settings.effective_database_url).close()
+    SqlLedger.from_url(settings.effective_database_url).close()
     with open_checkpointer(settings.effective_checkpoint_url):
         pass
 
 
 def ledger_from_settings(settings: Settings) -> SqlLedger:
-    """The ledger for DATABASE_URL (or the embedded SQLite file under HEDGEGRAPH_HOME)."""
-    with migration_lock(settings.effective_database_url):
-        return SqlLedger.from_url(settings.effective_database_url)
+    """The ledger for DATABASE_URL (or the embedded SQLite file under HEDGEGRAPH_HOME).
+
+    Two first commands on a fresh home may open it at the same moment: the embedded upgrade holds
+    the database's schema lock (tools/persistence/migrate.py), so the second finds it current.
+    """
+    return SqlLedger.from_url(settings.effective_database_url)

@@ -171,8 +171,9 @@ def _engine_for(target: str | Engine) -> Iterator[Engine]:
 def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
     """Hold ``<database>.schema.lock`` exclusively (a no-op for other backends and memory).
 
-    Its own file, not graph.startup's ``.migrate.lock``: a flock is per open file, so the same
-    file locked around this call would deadlock the process against itself.
+    Why: two first commands on a fresh embedded home both see an empty file; the second waits
+    here and then finds the schema current instead of failing with "table already exists". A
+    flock is per open file, so nothing else may lock this file around the call.
     """
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
