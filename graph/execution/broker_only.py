@@ -34,7 +34,8 @@ from domain import (
 )
 from domain._base import DomainModel
 from graph.execution.exactly_once import resolve_by_lookup
-from graph.execution.exits import exit_decision_id, exit_intent
+from graph.execution.exits import exit_decision_id
+from graph.execution.intents import exit_intent
 from tools.alerts.model import Alert
 from tools.brokers.base import (
     AmbiguousSubmissionError,

@@ -15,19 +15,14 @@ sent it. An exit's decision is built here, from the signal that caused it.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
-from decimal import Decimal
 
 from domain import (
     ExitReason,
     ExitSignal,
     OrderIntent,
     OrderSide,
-    OrderType,
-    TimeInForce,
     TradeAction,
     TradeDecision,
-    client_order_id_for,
 )
 from tools.persistence.ledger import Ledger
 
@@ -36,7 +31,6 @@ __all__ = [
     "exit_decision",
     "exit_decision_id",
     "exit_inputs_digest",
-    "exit_intent",
 ]
 
 
@@ -74,28 +68,6 @@ def exit_attempt(ledger: Ledger, *, thread_id: str, symbol: str, reason: ExitRea
     if order is None or not order.status.is_terminal:
         return latest
     return latest + 1
-
-
-def exit_intent(
-    signal: ExitSignal, *, thread_id: str, now: datetime, attempt: int = 0
-) -> OrderIntent:
-    """A market exit, or for PROTECTIVE_STOP a resting GTC stop at the signal's level."""
-    decision_id = exit_decision_id(signal.reason, signal.symbol, attempt)
-    protective = signal.reason is ExitReason.PROTECTIVE_STOP
-    return OrderIntent(
-        client_order_id=client_order_id_for(thread_id, decision_id, signal.symbol, "exit"),
-        decision_id=decision_id,
-        thread_id=thread_id,
-        ticker=signal.symbol,
-        side=signal.side,
-        qty=signal.qty,
-        reference_price=signal.price if signal.price > 0 else Decimal(1),
-        reduces_position=True,
-        order_type=OrderType.STOP if protective else OrderType.MARKET,
-        time_in_force=TimeInForce.GTC if protective else TimeInForce.DAY,
-        stop_loss=signal.level.quantize(Decimal("0.01")) if protective and signal.level else None,
-        created_at=now,
-    )
 
 
 def exit_decision(signal: ExitSignal, intent: OrderIntent) -> TradeDecision:

@@ -38,7 +38,8 @@ from domain import (
 from graph.checkpoints.locks import InProcessThreadLocks, ThreadLocks, ThreadLockTimeoutError
 from graph.execution.account_lock import account_lock
 from graph.execution.exactly_once import is_dead, lookup_order, submit_exactly_once
-from graph.execution.exits import exit_attempt, exit_intent
+from graph.execution.exits import exit_attempt
+from graph.execution.intents import exit_intent
 from graph.execution.requests import DecisionContext, ExecutionOutcome, OrderRequest
 from graph.risk.gate import evaluate_intents
 from graph.risk.gather import gather_gate_snapshot

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain import ExitSignal, GateVerdict, Order
-from graph.execution.exits import exit_attempt, exit_decision, exit_inputs_digest, exit_intent
+from graph.execution.exits import exit_attempt, exit_decision, exit_inputs_digest
+from graph.execution.intents import exit_intent
 from graph.execution.requests import DecisionContext, OrderRequest
 from graph.execution.road import AccountDesk
 from tools.persistence.ledger import Ledger

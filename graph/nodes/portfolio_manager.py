@@ -9,7 +9,6 @@ verdict or decision the LLM budget cut short is reported (event and alert), neve
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from decimal import Decimal
 
 from langgraph.runtime import Runtime
@@ -21,13 +20,12 @@ from domain import (
     EventSeverity,
     MarketSnapshot,
     OrderIntent,
-    OrderSide,
     RunEvent,
     TradeAction,
     TradeDecision,
-    client_order_id_for,
 )
 from graph.context import TradingContext
+from graph.execution.intents import decision_intent
 from graph.modes import research_blocks_entry
 from graph.nodes._common import event, mode_of, request_of
 from graph.nodes.budget_report import report_budget_exhausted
@@ -36,42 +34,7 @@ from graph.state import CycleState
 from tools.failpoints import failpoint
 from tools.llm.routing import grant_budget
 
-__all__ = ["intent_for", "portfolio_manager"]
-
-_SIDE = {
-    TradeAction.BUY: OrderSide.BUY,
-    TradeAction.COVER: OrderSide.BUY,
-    TradeAction.SELL: OrderSide.SELL,
-    TradeAction.SHORT: OrderSide.SELL,
-}
-
-
-def intent_for(
-    decision: TradeDecision,
-    *,
-    thread_id: str,
-    reference_price: Decimal,
-    now: datetime,
-) -> OrderIntent | None:
-    """The order intent that carries out ``decision``, or ``None`` for a hold or zero quantity."""
-    if decision.action is TradeAction.HOLD or decision.quantity <= 0:
-        return None
-    reduces = decision.action.reduces_risk
-    return OrderIntent(
-        client_order_id=client_order_id_for(
-            thread_id, decision.decision_id, decision.ticker, "exit" if reduces else "entry"
-        ),
-        decision_id=decision.decision_id,
-        thread_id=thread_id,
-        ticker=decision.ticker,
-        side=_SIDE[decision.action],
-        qty=decision.quantity,
-        reference_price=reference_price,
-        reduces_position=reduces,
-        stop_loss=None if reduces else decision.stop_loss,
-        take_profit=None if reduces else decision.take_profit,
-        created_at=now,
-    )
+__all__ = ["portfolio_manager"]
 
 
 def _without_entries(allowed: AllowedActions) -> AllowedActions:
@@ -148,7 +111,9 @@ async def portfolio_manager(state: CycleState, runtime: Runtime[TradingContext])
         data = market.get(decision.ticker)
         assert data is not None and data.last_close is not None
         price = Decimal(str(round(data.last_close, 4)))
-        intent = intent_for(decision, thread_id=request.thread_id, reference_price=price, now=now)
+        intent = decision_intent(
+            decision, thread_id=request.thread_id, reference_price=price, now=now
+        )
         if intent is not None:
             intents.append(intent)
     events += report_budget_exhausted(state, runtime, state.get("analyst_verdicts", []), decisions)
