@@ -163,6 +163,10 @@ class Settings(BaseSettings):
     """Analyst roster by registry name; ``None``: the deterministic five; ``["all"]``: all 17."""
     hedgegraph_api_key: SecretStr | None = None
     """The API's key; clients send it as Authorization: Bearer or x-api-key."""
+    hedgegraph_cors_origins: Annotated[list[str], NoDecode, BeforeValidator(read_list)] = Field(
+        default_factory=list
+    )
+    """Origins the API answers cross-origin (a,b); empty: CORS closed."""
     live_trading_confirmation: str | None = None
     """Must equal the broker account number for TRADING_MODE=live to take effect."""
 
