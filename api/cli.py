@@ -11,6 +11,7 @@ commands start fast.
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
@@ -146,6 +147,9 @@ async def _drive(settings: Settings, clock: Clock, stream: Stream, thread_id: st
     live = LiveProgress(Console(stderr=True))
     try:
         async with TradingEngine.open(settings, purpose="cycle", clock=clock) as engine:
+            # What start-up built (modules, settings, the engine) lives as long as the process;
+            # frozen, a full collection during the cycle no longer walks it (about 0.2 s).
+            gc.freeze()
             _report_reconciliation(engine)
             live.header(run_header(settings, replay=_replay_of(settings)))
             try:

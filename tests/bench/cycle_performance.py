@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import shutil
@@ -135,6 +136,8 @@ async def _worker_cycle(args: argparse.Namespace) -> dict[str, Any]:
         }
     settings = load_settings(**overrides)
     context = build_context(settings, clock=FixedClock(AS_OF))
+    if not args.no_freeze:
+        gc.freeze()  # as the CLI does once its engine is open
     tickers = universe(args.tickers)
     thread_id = args.thread or f"bench-{uuid.uuid4().hex[:10]}"
     finished: dict[str, float] = {}
@@ -409,6 +412,7 @@ def main() -> None:
     parser.add_argument("--checkpoint-url")
     parser.add_argument("--thread")
     parser.add_argument("--max-concurrency")
+    parser.add_argument("--no-freeze", action="store_true", help="worker: skip gc.freeze()")
     args = parser.parse_args()
     if args.worker:
         worker_main(args)
