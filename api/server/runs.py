@@ -8,7 +8,8 @@ never between ``execute`` and ``record``.
 
 One active run per thread in this process (a second is ``ThreadBusyError``, 409); across processes
 the runner's thread lock still holds. Every run's log starts with ``metadata`` (run id, attempt)
-and ends with ``end``; cycle events travel as ``custom`` events.
+and ends with ``end``; cycle events travel as ``custom`` events, each finished node also as an
+``updates`` event, and the closing events (the final ``values``) come just before ``end``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -32,6 +33,9 @@ log = logging.getLogger(__name__)
 
 EventSource = Callable[[str], AsyncIterator[CycleEvent]]
 """Given the run id, the run's typed events (``astream_cycle`` / ``astream_approval`` bound)."""
+
+ClosingEvents = Callable[[], Awaitable[list[tuple[str, str]]]]
+"""Events logged after the run's own and before ``end`` (the protocol's final ``values``)."""
 
 
 class ApiRunStatus(StrEnum):
@@ -97,6 +101,7 @@ class RunManager:
         *,
         assistant_id: str,
         metadata: dict[str, Any] | None = None,
+        closing: ClosingEvents | None = None,
     ) -> ApiRun:
         """Start a run of ``thread_id`` in the background; ``ThreadBusyError`` if one is active."""
         async with self._guard:
@@ -117,16 +122,23 @@ class RunManager:
             await self._events.append(
                 run.run_id, "metadata", json.dumps({"run_id": run.run_id, "attempt": 1})
             )
-            run.task = asyncio.create_task(self._drive(run, source), name=f"api-run:{run.run_id}")
+            run.task = asyncio.create_task(
+                self._drive(run, source, closing), name=f"api-run:{run.run_id}"
+            )
         return run
 
-    async def _drive(self, run: ApiRun, source: EventSource) -> None:
+    async def _drive(
+        self, run: ApiRun, source: EventSource, closing: ClosingEvents | None = None
+    ) -> None:
         run.status, run.updated_at = ApiRunStatus.RUNNING, _now()
         stream = source(run.run_id)
         try:
             try:
                 async for event in stream:
                     await self._events.append(run.run_id, "custom", event.model_dump_json())
+                    if event.kind is CycleEventKind.NODE_FINISHED and event.node:
+                        update = {event.node: {"duration_ms": event.duration_ms}}
+                        await self._events.append(run.run_id, "updates", json.dumps(update))
                     if event.kind is CycleEventKind.FINISHED:
                         run.cycle_status = event.status
             finally:
@@ -147,7 +159,16 @@ class RunManager:
             async with self._guard:
                 if self._active.get(run.thread_id) == run.run_id:
                     del self._active[run.thread_id]
-            await asyncio.shield(self._events.append(run.run_id, END_EVENT, "null"))
+            await asyncio.shield(self._close_log(run, closing))
+
+    async def _close_log(self, run: ApiRun, closing: ClosingEvents | None) -> None:
+        if closing is not None:
+            try:
+                for event, data in await closing():
+                    await self._events.append(run.run_id, event, data)
+            except Exception:  # the end event must still go out
+                log.exception("closing events of run %s failed", run.run_id)
+        await self._events.append(run.run_id, END_EVENT, "null")
 
     def get(self, thread_id: str, run_id: str) -> ApiRun:
         run = self._runs.get(run_id)

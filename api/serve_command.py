@@ -1,0 +1,62 @@
+"""``hedgegraph serve``: the HTTP face (LangGraph Platform protocol, operator routes) on uvicorn.
+
+Why it refuses so much before it listens: a server that takes orders over the network must never
+start open. Without HEDGEGRAPH_API_KEY it generates a key and prints it once (stdout, never a
+log); a non-loopback host needs a configured key; a missing ``serve`` extra is one line with the
+install command, not an ImportError.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Annotated
+
+import typer
+
+from api.cli_context import load_cli_settings
+from api.startup_errors import fail
+
+__all__ = ["register", "serve"]
+
+
+def _missing_serve_extra() -> list[str]:
+    from config.extras import EXTRAS
+
+    return [m for m in EXTRAS["serve"] if importlib.util.find_spec(m) is None]
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+) -> None:
+    """Serve the HTTP API (protocol routes, operator routes, docs at /docs) until interrupted."""
+    if absent := _missing_serve_extra():
+        fail(
+            "serve needs the serve extra (pip install 'hedgegraph[serve]')",
+            f"not installed: {', '.join(absent)}",
+        )
+    settings = load_cli_settings()
+    from api.server.auth import ApiKey, UnsafeBindError, check_bind
+
+    configured = settings.hedgegraph_api_key
+    key = ApiKey.configured_or_generated(configured.get_secret_value() if configured else None)
+    try:
+        check_bind(host, key)
+    except UnsafeBindError as exc:
+        fail(str(exc))
+    import uvicorn
+
+    from api.server.app import create_app
+
+    if key.generated:
+        typer.echo(
+            f"API key (generated for this run, set HEDGEGRAPH_API_KEY to fix one): {key.secret}"
+        )
+    typer.echo(f"hedgegraph API on http://{host}:{port} (docs at /docs)", err=True)
+    uvicorn.run(create_app(settings, key=key), host=host, port=port, log_level="info")
+
+
+def register(cli: typer.Typer) -> None:
+    cli.command()(serve)

@@ -1,0 +1,53 @@
+"""SSE framing of a run's event log, the way langgraph-sdk reads it.
+
+Why the stream only tails the log: the run is a background task, so a client that disconnects
+ends only its own stream (sse-starlette cancels this generator), never the run. Every frame
+carries the log's id, so a reconnect with ``Last-Event-ID`` resumes right after the last frame
+the client saw: none lost, none twice. A heartbeat comment keeps proxies and the SDK's 300 s read
+timeout from closing a quiet stream (a cycle can think for a while between events); ``end`` is
+always the last frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from api.server.event_log import END_EVENT, EventLog
+
+__all__ = ["HEARTBEAT_SECONDS", "run_stream"]
+
+HEARTBEAT_SECONDS = 10
+"""Under the 15 s the operators' proxies allow, well under the SDK's 300 s read timeout."""
+SEND_TIMEOUT_SECONDS = 30
+"""A stalled client (full TCP buffers) is dropped instead of pinning its stream forever."""
+_ALWAYS = frozenset({"metadata", "error", END_EVENT})
+
+
+async def _frames(
+    events: EventLog, run_id: str, modes: set[str], after: str | None
+) -> AsyncIterator[ServerSentEvent]:
+    async for logged in events.follow(run_id, after=after):
+        if logged.event in _ALWAYS or logged.event in modes:
+            yield ServerSentEvent(data=logged.data, event=logged.event, id=logged.id)
+
+
+def run_stream(
+    events: EventLog,
+    *,
+    thread_id: str,
+    run_id: str,
+    modes: set[str],
+    after: str | None = None,
+) -> EventSourceResponse:
+    """The SSE response of one run, with the reconnect target the SDK follows."""
+    return EventSourceResponse(
+        _frames(events, run_id, modes, after),
+        ping=HEARTBEAT_SECONDS,
+        send_timeout=SEND_TIMEOUT_SECONDS,
+        headers={
+            "Location": f"/threads/{thread_id}/runs/{run_id}/stream",
+            "Content-Location": f"/threads/{thread_id}/runs/{run_id}",
+        },
+    )
