@@ -35,7 +35,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -259,6 +259,13 @@ def measured(
     return rows
 
 
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """Copy a SQLite file with what its write-ahead log holds (the prompt cache runs in WAL
+    mode; a process that exits without closing it leaves its last answers in ``-wal``)."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
 def llm_section(args: argparse.Namespace, tmp: Path, report: dict[str, Any]) -> None:
     critical = 2 * args.delay
     with llm_fake(args.delay) as fake:
@@ -295,7 +302,7 @@ def llm_section(args: argparse.Namespace, tmp: Path, report: dict[str, Any]) -> 
             fake.reset(delay_seconds=args.delay)
             repeat = warm_home(tmp, f"llm-repeat-{tree_label}")
             first = tmp / f"llm-{len(LLM_TICKERS)}-{tree_label}-0"
-            shutil.copy(first / "llm_cache.sqlite", repeat / "llm_cache.sqlite")
+            _copy_sqlite(first / "llm_cache.sqlite", repeat / "llm_cache.sqlite")
             warm = run_worker(
                 tree,
                 home=repeat,
