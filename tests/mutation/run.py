@@ -68,6 +68,7 @@ GROUPS: tuple[Group, ...] = (
         (
             "tests/unit/risk/test_gate_scenarios.py",
             "tests/unit/risk/test_gate_properties.py",
+            "tests/unit/risk/test_gate_mutation_killers.py",
         ),
     ),
     Group(
@@ -195,10 +196,28 @@ MUST_KILL_EXPLICIT: tuple[ExplicitBreak, ...] = (
 )
 
 _ONE_OUTCOME_PER_REQUEST = "AccountDesk.send returns one outcome per request, so zip never trips"
+_SIGN_IS_PLUS_OR_MINUS_ONE = "the side's sign (direction) is +1 or -1, never 0: same test"
+_RULES_BOUND_BELOW_OPENING = "every rule returns None or a bound below the opening, never at it"
 EQUIVALENT: dict[str, str] = {
     "graph.monitor.exit_path.x_exit_through_road__mutmut_21": _ONE_OUTCOME_PER_REQUEST,
     "graph.monitor.exit_path.x_exit_through_road__mutmut_24": _ONE_OUTCOME_PER_REQUEST,
     "graph.monitor.exit_path.x_exit_through_road__mutmut_26": _ONE_OUTCOME_PER_REQUEST,
+    "graph.risk.check.x_floor_to_step__mutmut_1": "a zero quantity floors to zero on either branch",
+    "graph.risk.gate.x_qty_step__mutmut_7": "at min_order_qty 1 both branches return a step of 1",
+    "graph.risk.gate.x__evaluate_one__mutmut_14": "held != 0 comes first: held >= 0 is held > 0",
+    "graph.risk.gate.x__evaluate_one__mutmut_17": _SIGN_IS_PLUS_OR_MINUS_ONE,
+    "graph.risk.gate.x__evaluate_one__mutmut_54": (
+        "charging a zero exit sets a flat position to 0, which every reader treats as no position"
+    ),
+    "graph.risk.gate.x__judge_opening__mutmut_16": _SIGN_IS_PLUS_OR_MINUS_ONE,
+    "graph.risk.gate.x__judge_opening__mutmut_17": _SIGN_IS_PLUS_OR_MINUS_ONE,
+    "graph.risk.gate.x__judge_opening__mutmut_76": _RULES_BOUND_BELOW_OPENING,
+    "graph.risk.rules.data.x_price_sanity__mutmut_12": (
+        "the reference price is required, so only the last item (the limit) can be None"
+    ),
+    "graph.risk.rules.data.x_asset_tradable__mutmut_29": _SIGN_IS_PLUS_OR_MINUS_ONE,
+    "graph.risk.rules.data.x_asset_tradable__mutmut_30": _SIGN_IS_PLUS_OR_MINUS_ONE,
+    "graph.risk.rules.sizing.x_net_exposure__mutmut_6": _SIGN_IS_PLUS_OR_MINUS_ONE,
 }
 """Surviving mutant id -> one-line reason it cannot change behaviour (reported, not counted)."""
 

@@ -24,7 +24,9 @@ from domain import (
     DataQuality,
     GateOutcome,
     GateReason,
+    GateVerdict,
     MarketSnapshot,
+    OrderIntent,
     OrderSide,
     PortfolioSnapshot,
     Quote,
@@ -585,3 +587,96 @@ def test_an_exit_larger_than_the_position_records_requested_and_held() -> None:
             context={"requested": "150", "held": "100"},
         ),
     )
+
+
+def _only(intents: list[OrderIntent], **risk: Any) -> list[GateVerdict]:
+    return evaluate_intents(intents, snapshot(), limits(**risk))
+
+
+def test_shorting_disabled_records_requested_and_held() -> None:
+    [verdict] = _only([intent(side=SELL, qty="10")])
+    assert verdict.reasons == (
+        GateReason(
+            code=ReasonCode.SHORTING_DISABLED,
+            message="shorting is disabled",
+            context={"requested": "10", "held": "0"},
+        ),
+    )
+
+
+def test_a_buy_through_a_short_closes_it_and_records_the_refused_flip() -> None:
+    pf = portfolio("110000", {"AAPL": ("-50", "100")})
+    [verdict] = evaluate_intents([intent(qty="80")], snapshot(pf), limits())
+    assert verdict.approved_qty == Decimal(50)
+    assert verdict.reasons == (
+        GateReason(
+            code=ReasonCode.FLIP_THROUGH_ZERO,
+            message="flip through zero refused",
+            context={"requested": "80", "held": "-50"},
+        ),
+    )
+
+
+def test_a_flip_with_shorts_allowed_sizes_the_new_side_from_flat() -> None:
+    pf = portfolio("110000", {"AAPL": ("-50", "100")})
+    # equity 105 000: the 10 % position cap is exactly the 105 shares bought past flat
+    [verdict] = evaluate_intents([intent(qty="155")], snapshot(pf), limits(allow_shorts=True))
+    assert verdict.outcome is GateOutcome.APPROVED
+    assert verdict.approved_qty == Decimal(155)
+
+
+def test_a_quantity_below_the_minimum_order_is_refused_with_both_numbers() -> None:
+    pf = portfolio("90200", {"AAPL": ("98", "100")})
+    [verdict] = evaluate_intents([intent(qty="10")], snapshot(pf), limits(min_order_qty=5))
+    assert verdict.outcome is GateOutcome.VETOED
+    assert verdict.reasons[-1] == GateReason(
+        code=ReasonCode.BELOW_MIN_QTY,
+        message="below the minimum order size",
+        context={"allowed": "2", "minimum": "5"},
+    )
+
+
+def test_a_vetoed_entry_carries_only_the_reasons_of_the_bounds_that_bit() -> None:
+    halted = TradingStateRecord(status=TradingStatus.HALTED, reason="operator")
+    [verdict] = evaluate_intents([intent()], snapshot(trading_state=halted), limits())
+    assert [r.code for r in verdict.reasons] == [ReasonCode.TRADING_HALTED]
+
+
+def test_an_unbound_fractional_order_keeps_its_exact_quantity() -> None:
+    [verdict] = _only([intent(qty="10.5")])
+    assert verdict.outcome is GateOutcome.APPROVED
+    assert verdict.approved_qty == Decimal("10.5")
+
+
+def test_a_one_share_exit_is_charged_so_a_second_cannot_close_it_again() -> None:
+    pf = portfolio("99900", {"AAPL": ("1", "100")})
+    exits = [intent(side=SELL, qty="1", reduces_position=True) for _ in range(2)]
+    first, second = evaluate_intents(exits, snapshot(pf), limits())
+    assert first.approved_qty == Decimal(1)
+    assert second.outcome is GateOutcome.VETOED
+    assert second.reason_codes == (ReasonCode.EXIT_EXCEEDS_POSITION,)
+
+
+def test_a_refused_entry_does_not_use_up_the_order_rate_budget() -> None:
+    far_off = intent(ticker="AAPL", price="150")  # outside the price-sanity band: vetoed
+    calm = intent(ticker="MSFT")
+    first, second = _only([far_off, calm], max_orders_per_minute=1)
+    assert first.outcome is GateOutcome.VETOED
+    assert second.outcome is GateOutcome.APPROVED
+
+
+def test_an_exit_does_not_count_as_a_working_entry_for_a_later_buy() -> None:
+    pf = portfolio("90000", {"AAPL": ("100", "100")})
+    trim = intent(side=SELL, qty="50", reduces_position=True)
+    add = intent(qty="10")
+    _, verdict = evaluate_intents([trim, add], snapshot(pf), limits())
+    assert verdict.outcome is GateOutcome.APPROVED
+
+
+def test_an_approved_buy_is_charged_at_the_brokers_ask_for_the_next_in_the_batch() -> None:
+    ask = Quote(ticker="AAPL", ts=NOW, bid=103.0, ask=104.0, bid_size=100.0, ask_size=100.0)
+    risk = limits(max_gross_exposure_pct=0.2, max_position_pct=1.0, max_order_notional=1e6)
+    batch = [intent(ticker="AAPL", qty="100"), intent(ticker="MSFT", qty="100")]
+    first, second = evaluate_intents(batch, snapshot(quotes={"AAPL": ask}), risk)
+    assert first.approved_qty == Decimal(100)
+    assert second.approved_qty == Decimal(96)  # 20 000 - 100 x 104 leaves 9 600 at 100
