@@ -79,6 +79,7 @@ GROUPS: tuple[Group, ...] = (
             "tests/integration/execution/test_halt_alpaca.py",
             "tests/integration/brokers/test_alpaca_exactly_once.py",
             "tests/unit/risk/test_monitor_scenarios.py",
+            "tests/unit/execution/test_road_mutation_killers.py",
         ),
     ),
     Group(
