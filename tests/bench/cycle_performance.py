@@ -14,7 +14,9 @@ median and the spread (min..max) of ``--runs`` runs, all sections side by side i
   only; saver time per cycle (time inside the saver's methods) on SQLite and Postgres.
 - The same 5-ticker LLM cycle at several concurrency limits (``--limits``).
 - Rules-only graph time at 3, 10, 30 and 100 tickers (default roster), each on a fresh home
-  (offline paths synthesised in the run), and at 100 the next cycle on the same home.
+  (offline paths synthesised in the run), and at 100 the next cycle on the same home; with the
+  time in full (generation 2) collections. The worker freezes what start-up built, as the CLI
+  does (``--no-freeze`` on a worker measures without).
 
 The machines are shared and noisy: trust ratios and medians, not single times.
 """
@@ -91,6 +93,20 @@ def _timed_saver(saver: Any, spent: list[float]) -> None:
         setattr(saver, name, make(original))
 
 
+def _gc_timer() -> list[float]:
+    """Seconds spent in garbage collections from now on, per generation (0, 1, 2)."""
+    spent, began = [0.0, 0.0, 0.0], [0.0]
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            began[0] = time.perf_counter()
+        else:
+            spent[info["generation"]] += time.perf_counter() - began[0]
+
+    gc.callbacks.append(on_gc)
+    return spent
+
+
 def _sqlite_bytes(url: str, thread_id: str) -> int:
     path = url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as conn:
@@ -144,6 +160,7 @@ async def _worker_cycle(args: argparse.Namespace) -> dict[str, Any]:
     spent = [0.0]
     async with aopen_checkpointer(settings.effective_checkpoint_url) as saver:
         _timed_saver(saver, spent)
+        gc_spent = _gc_timer()
         started = time.perf_counter()
 
         def progress(node: str, update: dict[str, Any]) -> None:
@@ -168,6 +185,7 @@ async def _worker_cycle(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "graph_s": graph_s,
         "saver_s": spent[0],
+        "gc_s": list(gc_spent),
         "checkpoint_bytes": ckpt_bytes,
         "candidates": len(result.decisions),
         "verdicts": len(result.analyst_verdicts),
@@ -377,6 +395,11 @@ def checkpoint_section(args: argparse.Namespace, tmp: Path, report: dict[str, An
                 report[f"{tree_label}_saver_ms_{backend}"] = statistics.median(times) * 1000
 
 
+def _gc2(row: dict[str, Any]) -> float:
+    """Seconds of full collections in the cycle (0 from a tree whose worker does not say)."""
+    return float(row.get("gc_s", [0.0, 0.0, 0.0])[2])
+
+
 def rules_section(args: argparse.Namespace, tmp: Path, report: dict[str, Any]) -> None:
     for count in (3, 10, 30, 100):
         per_tree = measured(args, tmp, f"rules-{count}", tickers=count)
@@ -385,6 +408,7 @@ def rules_section(args: argparse.Namespace, tmp: Path, report: dict[str, Any]) -
                 f"[{tree_label}] rules-only {count:>3} tickers: graph "
                 f"{spread([r['graph_s'] for r in rows])} s, "
                 f"load_context {spread([r['load_context_s'] for r in rows])} s, "
+                f"gc gen 2 {spread([_gc2(r) for r in rows])} s, "
                 f"candidates {rows[0]['candidates']}"
             )
             report[f"{tree_label}_rules_{count}"] = statistics.median(r["graph_s"] for r in rows)
