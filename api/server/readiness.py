@@ -47,7 +47,14 @@ async def check_readiness(engine: Any, redis_url: str | None) -> Readiness:
         await engine.checkpointer.aget_tuple({"configurable": {"thread_id": "__ready__"}})
 
     async def broker_clock() -> None:
-        await anyio.to_thread.run_sync(engine.broker.market_open)
+        from tools.brokers.base import MarketClock
+
+        broker = engine.broker
+        if isinstance(broker, MarketClock):  # the broker's own session clock (Alpaca)
+            await anyio.to_thread.run_sync(broker.market_open)
+        else:  # the local paper broker keeps no clock: it must answer, on the engine's clock
+            engine.clock.now()
+            await anyio.to_thread.run_sync(broker.open_orders)
 
     async def redis() -> None:
         import redis.asyncio

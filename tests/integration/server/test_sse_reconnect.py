@@ -1,0 +1,105 @@
+"""A client that drops its SSE stream mid-run and reconnects with ``Last-Event-ID``.
+
+Why it matters: the systems we replace either cancelled the run with the connection (an order
+sent, never recorded) or replayed nothing (the client missed fills). Here the run goes on without
+its client, and the reconnect (the real ``langgraph-sdk`` ``join_stream``) replays exactly what
+was missed: the frames before the drop plus those after equal the whole log, once each; the
+cycle finished once and each order is at the broker once.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+import httpx
+import pytest
+from langgraph_sdk import get_client
+
+from config.settings import Settings
+from tests.integration.server.conftest import API_KEY
+from tests.integration.server.live_server import LiveServer
+from tools.persistence.sql_ledger import SqlLedger
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+
+TICKERS = ["AAPL", "MSFT", "NVDA", "AMZN", "META", "TSLA", "GOOGL", "JPM"]
+MODES: list[Literal["values", "updates", "custom"]] = ["values", "updates", "custom"]
+
+
+async def _frames_until_drop(
+    http: httpx.AsyncClient, path: str, body: dict[str, Any], keep: int
+) -> tuple[list[tuple[str, str, Any]], str]:
+    """POST a streaming run, read ``keep`` frames that carry an id, then hang up."""
+    frames: list[tuple[str, str, Any]] = []
+    event = ident = None
+    async with http.stream("POST", path, json=body, headers={"accept": "text/event-stream"}) as r:
+        assert r.status_code == 200, await r.aread()
+        location = r.headers["location"]
+        async for line in r.aiter_lines():
+            if line.startswith("event:"):
+                event = line.partition(":")[2].strip()
+            elif line.startswith("id:"):
+                ident = line.partition(":")[2].strip()
+            elif line.startswith("data:"):
+                frames.append((ident or "", event or "", json.loads(line.partition(":")[2])))
+                event = ident = None
+                if len(frames) >= keep:
+                    break  # leaving the block closes the connection mid-run
+    return frames, location
+
+
+def _broker_orders(settings: Settings, thread_id: str) -> list[Any]:
+    ledger = SqlLedger.from_url(settings.effective_database_url)
+    try:
+        return ledger.orders_for_thread(thread_id)
+    finally:
+        ledger.close()
+
+
+async def test_a_dropped_stream_resumes_after_its_last_event_with_nothing_lost_or_twice(
+    live_api: LiveServer, api_settings: Settings
+) -> None:
+    client = get_client(url=live_api.url, api_key=API_KEY)
+    thread_id = (await client.threads.create())["thread_id"]
+    body = {
+        "assistant_id": "trading",
+        "input": {"tickers": TICKERS, "mode": "signal", "session": "autonomous"},
+        "stream_mode": MODES,
+    }
+    async with httpx.AsyncClient(base_url=live_api.url, headers={"x-api-key": API_KEY}) as http:
+        before, location = await _frames_until_drop(
+            http, f"/threads/{thread_id}/runs/stream", body, keep=4
+        )
+    run_id = location.rstrip("/").split("/")[-2]
+    assert before[0][1] == "metadata" and before[0][2]["run_id"] == run_id
+    assert all(ident for ident, _, _ in before), "every frame carries its id"
+    # the run was still going when the client left (the cycle has far more than 4 events)
+    last_seen = before[-1][0]
+
+    after = [
+        (p.id, p.event, p.data)
+        async for p in client.runs.join_stream(
+            thread_id, run_id, last_event_id=last_seen, stream_mode=MODES
+        )
+    ]
+    replay = [
+        (p.id, p.event, p.data)
+        async for p in client.runs.join_stream(
+            thread_id, run_id, last_event_id="0", stream_mode=MODES
+        )
+    ]
+    assert before + after == replay, "the frames before the drop plus after are the whole log"
+    ids = [int(i or 0) for i, _, _ in replay]
+    assert ids == sorted(set(ids)), "ids only grow, none repeats"
+    assert replay[-1][1] == "end"
+    finished = [d for _, e, d in replay if e == "custom" and d["kind"] == "finished"]
+    assert len(finished) == 1 and finished[0]["status"] == "completed"
+
+    run = await client.runs.get(thread_id, run_id)
+    assert run["status"] == "success"
+    orders = _broker_orders(api_settings, thread_id)
+    assert orders, "the autonomous cycle sent its approved entry"
+    assert len({o.client_order_id for o in orders}) == len(orders), "each order once"
+    placed = [d for _, e, d in replay if e == "custom" and d["kind"] == "order_update"]
+    assert {d["order"]["client_order_id"] for d in placed} == {o.client_order_id for o in orders}
