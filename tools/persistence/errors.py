@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-__all__ = ["LedgerError", "LedgerInputError", "UnknownIntentError", "UnsupportedDatabaseError"]
+__all__ = [
+    "LedgerError",
+    "LedgerInputError",
+    "NotWatchedError",
+    "UnknownIntentError",
+    "UnsupportedDatabaseError",
+]
 
 
 class LedgerError(RuntimeError):
@@ -11,6 +17,10 @@ class LedgerError(RuntimeError):
 
 class LedgerInputError(LedgerError, ValueError):
     """A value handed to the store is malformed (e.g. a quantity that is not a decimal)."""
+
+
+class NotWatchedError(LedgerInputError):
+    """A symbol was to be removed from the watchlist but is not on it."""
 
 
 class UnknownIntentError(LedgerError):

@@ -26,6 +26,7 @@ from tools.persistence.records import BookedOrder, PerformanceSnapshot, RiskBase
 
 if TYPE_CHECKING:
     from tools.persistence.alert_log import AlertStore
+    from tools.persistence.operations import WatchlistStore
     from tools.persistence.runs import RunStore
 
 __all__ = ["DecisionAudit", "Ledger"]
@@ -41,6 +42,8 @@ class Ledger(Protocol):
     """Runs of threads and their numbered events (what the engine records, the faces read)."""
     alerts: AlertStore
     """Every alert; give it to the ``AlertDispatcher`` as its journal."""
+    watchlist: WatchlistStore
+    """What the operator watches (``watched`` / ``watch`` / ``unwatch``), one entry per symbol."""
 
     def record_intent(self, intent: OrderIntent, approved_qty: str) -> bool:
         """Persist an intent before submission. Idempotent: returns False if it already existed."""

@@ -17,6 +17,7 @@ from tools.persistence.schema import Base
 from tools.persistence.types import Money, UtcDateTime
 
 __all__ = [
+    "ACTIVE_WATCH",
     "UNRESOLVED_ALERT",
     "AlertRow",
     "PerformanceSnapshotRow",
@@ -26,10 +27,27 @@ __all__ = [
 ]
 
 
+ACTIVE_WATCH = text("status = 'active'")
+"""The partial index's predicate: at most one active entry per symbol."""
+
+
 class WatchlistRow(Base):
-    """A symbol to watch, with the levels that would make it actionable."""
+    """A symbol to watch, with the levels that would make it actionable.
+
+    At most one active row per symbol (a partial unique index): adding a symbol that is already
+    watched updates that row, atomically across processes, instead of listing it twice.
+    """
 
     __tablename__ = "watchlist"
+    __table_args__ = (
+        Index(
+            "uq_watchlist_active_symbol",
+            "symbol",
+            unique=True,
+            sqlite_where=ACTIVE_WATCH,
+            postgresql_where=ACTIVE_WATCH,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     symbol: Mapped[str] = mapped_column(String(16), index=True)
