@@ -31,6 +31,7 @@ from api.serve_command import register as register_serve_command
 from api.startup_errors import fail, is_startup_failure, startup_guard
 from api.trading_commands import register as register_trading_commands
 from api.view_commands import register as register_view_commands
+from api.watchlist_commands import watchlist_app
 
 if TYPE_CHECKING:
     from api.account_view import AccountView
@@ -319,6 +320,7 @@ register_view_commands(app)
 register_serve_command(app)
 app.add_typer(db_app, name="db")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(watchlist_app, name="watchlist")
 
 
 def main() -> None:  # pragma: no cover - console entry point

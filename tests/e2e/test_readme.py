@@ -37,6 +37,7 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "resume-trading": (0, "ACTIVE"),
     "monitor-once": (0, "daily loss"),
     "alerts": (0, "emergency stop"),
+    "watchlist add": (0, "watching TSLA"),
     "analysts": (0, "warren_buffett"),
     "strategies": (0, "momentum"),
     "config show": (0, "risk.max_position_pct"),

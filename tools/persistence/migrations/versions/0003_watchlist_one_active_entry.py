@@ -47,9 +47,7 @@ def _fold_duplicate_active_rows(bind: sa.Connection) -> None:
             older.append(row.id)
         seen.add(row.symbol)
     if older:
-        bind.execute(
-            _watchlist.update().where(_watchlist.c.id.in_(older)).values(status="removed")
-        )
+        bind.execute(_watchlist.update().where(_watchlist.c.id.in_(older)).values(status="removed"))
 
 
 def upgrade() -> None:
