@@ -60,18 +60,9 @@ def halt(
 
 
 def _halt(engine: TradingEngine, *, reason: str, as_json: bool) -> None:
-    from graph.checkpoints.locks import thread_locks_from_settings
-    from graph.monitor import operator
+    from api.operator_actions import halt_account
 
-    result = operator.halt(
-        reason=reason,
-        broker=engine.broker,
-        ledger=engine.ledger,
-        limits=engine.settings.risk,
-        clock=engine.clock,
-        alerts=engine.alerts,
-        locks=thread_locks_from_settings(engine.settings),  # waits for a submission in flight
-    )
+    result = halt_account(engine, reason=reason)  # waits for a submission in flight
     if as_json:
         _print_json(result.model_dump(mode="json"))
     else:
@@ -188,62 +179,34 @@ def reduce_only(
 
 def monitor_once(as_json: JsonOpt = False, replay: ReplayOption = None) -> None:
     """One position-monitor pass: stops, targets, the daily-loss guard."""
-    from graph.checkpoints.locks import thread_locks_from_settings
-    from graph.monitor.monitor import PositionMonitor
+    from api.operator_actions import monitor_pass
 
     with operator_engine(replay=replay) as engine:
-        monitor = PositionMonitor(
-            broker=engine.broker,
-            ledger=engine.ledger,
-            limits=engine.settings.risk,
-            clock=engine.clock,
-            alerts=engine.alerts,
-            locks=thread_locks_from_settings(engine.settings),  # the account lock, all processes
-        )
-        report = monitor.run_once()
-    payload = {
-        "daily_loss": {
-            "loss_pct": float(report.loss.loss_pct),
-            "limit_pct": float(report.loss.limit_pct),
-            "level": report.loss.level.value,
-        },
-        "exits": [
-            {
-                "reason": o.signal.reason.value,
-                "symbol": o.signal.symbol,
-                "qty": float(o.signal.qty),
-                "order_status": o.order.status.value if o.order else None,
-                "error": None if o.order else str(o.error),
-            }
-            for o in report.exits
-        ],
-        "emergency_stop": report.emergency is not None,
-        "skipped": list(report.skipped),
-    }
+        report = monitor_pass(engine)
     if as_json:
-        _print_json(payload)
+        _print_json(report.model_dump(mode="json"))
         return
     console = Console()
+    loss = report.daily_loss
     console.print(
-        f"daily loss {report.loss.loss_pct * 100:.2f}% of {report.loss.limit_pct * 100:.2f}% "
-        f"({report.loss.level.value})"
+        f"daily loss {loss.loss_pct * 100:.2f}% of {loss.limit_pct * 100:.2f}% ({loss.level})"
     )
     if report.exits:
         table = Table("reason", "symbol", "qty", "order", box=None)
         for o in report.exits:
             table.add_row(
-                o.signal.reason.value,
-                o.signal.symbol,
-                f"{o.signal.qty.normalize():f}",
-                o.order.status.value if o.order else f"[red]{escape(str(o.error))}[/]",
+                o.reason,
+                o.symbol,
+                f"{o.qty.normalize():f}",
+                o.order_status if o.order_status else f"[red]{escape(str(o.error))}[/]",
             )
         console.print(table)
     else:
         console.print("no exits")
-    if report.emergency is not None:
+    if report.emergency_stop:
         console.print("[bold red]emergency stop fired[/]")
     for s in report.skipped:
-        console.print(f"[dim]skipped: {escape(str(s))}[/]")
+        console.print(f"[dim]skipped: {escape(s)}[/]")
 
 
 def adopt_book(
