@@ -62,6 +62,10 @@ class EventLog(Protocol):
         """Events with an id after ``after`` (all when ``None``), then live ones, until ``end``."""
         ...
 
+    async def known(self, run_id: str) -> bool:
+        """Has this log any events of ``run_id`` (a run another worker started, say)?"""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -112,6 +116,9 @@ class InProcessEventLog:
                 yield logged
                 if logged.event == END_EVENT:
                     return
+
+    async def known(self, run_id: str) -> bool:
+        return run_id in self._runs
 
     async def close(self) -> None:
         self._runs.clear()
@@ -169,6 +176,9 @@ class RedisEventLog:
                     yield logged
                     if logged.event == END_EVENT:
                         return
+
+    async def known(self, run_id: str) -> bool:
+        return bool(await self._redis.exists(self._key(run_id)))
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -323,14 +323,21 @@ async def join_stream(
     stream_mode: Annotated[list[str] | None, Query()] = None,
     last_event_id: Annotated[str | None, Header(max_length=64)] = None,
 ) -> Any:
-    """Join a run's stream: every event after ``Last-Event-ID`` (all without it), then live."""
-    run = _run(request, thread_id, run_id)
+    """Join a run's stream: every event after ``Last-Event-ID`` (all without it), then live.
+
+    A run another worker started is joined from the shared log (Redis Streams), so a reconnect
+    that lands on this process replays from there."""
+    try:
+        _runs(request).get(thread_id, run_id)
+    except UnknownRunError as exc:
+        if not await request.app.state.events.known(run_id):
+            raise _not_found(f"run {run_id} of thread {thread_id}") from exc
     if last_event_id is not None and not _EVENT_ID.match(last_event_id):
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="Last-Event-ID not issued here")
     return run_stream(
         request.app.state.events,
         thread_id=thread_id,
-        run_id=run.run_id,
+        run_id=run_id,
         modes=set(stream_mode or ("values", "updates", "custom")),
         after=last_event_id,
     )

@@ -15,7 +15,7 @@ from tests.integration.graph.conftest import AS_OF, context, saver, settings
 from tests.integration.server.live_server import LiveServer, serving
 from tools.clock import FixedClock
 
-__all__ = ["API_KEY", "api_settings", "context", "live_api", "saver", "settings"]
+__all__ = ["API_KEY", "AS_OF", "api_settings", "context", "live_api", "saver", "settings"]
 
 API_KEY = "test-key-0123456789abcdef"
 

@@ -4,21 +4,26 @@ Why it matters: the systems we replace either cancelled the run with the connect
 sent, never recorded) or replayed nothing (the client missed fills). Here the run goes on without
 its client, and the reconnect (the real ``langgraph-sdk`` ``join_stream``) replays exactly what
 was missed: the frames before the drop plus those after equal the whole log, once each; the
-cycle finished once and each order is at the broker once.
+cycle finished once and each order is at the broker once. With REDIS_URL the same holds when the
+reconnect lands on another server.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Literal
 
 import httpx
 import pytest
 from langgraph_sdk import get_client
 
+from api.server.app import create_app
+from api.server.auth import ApiKey
 from config.settings import Settings
-from tests.integration.server.conftest import API_KEY
-from tests.integration.server.live_server import LiveServer
+from tests.integration.server.conftest import API_KEY, AS_OF
+from tests.integration.server.live_server import LiveServer, serving
+from tools.clock import FixedClock
 from tools.persistence.sql_ledger import SqlLedger
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
@@ -103,3 +108,49 @@ async def test_a_dropped_stream_resumes_after_its_last_event_with_nothing_lost_o
     assert len({o.client_order_id for o in orders}) == len(orders), "each order once"
     placed = [d for _, e, d in replay if e == "custom" and d["kind"] == "order_update"]
     assert {d["order"]["client_order_id"] for d in placed} == {o.client_order_id for o in orders}
+
+
+async def test_a_reconnect_to_another_server_replays_from_redis(
+    api_settings: Settings, redis_url: str
+) -> None:
+    """Two servers (each its own app, event loop, run manager and Redis client) over one real
+    Redis and one home: the client drops its stream on the first and rejoins on the second."""
+    shared = api_settings.model_copy(update={"redis_url": redis_url})
+    first_app = create_app(shared, key=ApiKey(API_KEY), clock=FixedClock(AS_OF))
+    second_app = create_app(shared, key=ApiKey(API_KEY), clock=FixedClock(AS_OF))
+    with serving(first_app) as first, serving(second_app) as second:
+        starter = get_client(url=first.url, api_key=API_KEY)
+        thread_id = (await starter.threads.create())["thread_id"]
+        body = {
+            "assistant_id": "trading",
+            "input": {"tickers": TICKERS, "mode": "signal", "session": "autonomous"},
+            "stream_mode": MODES,
+        }
+        async with httpx.AsyncClient(base_url=first.url, headers={"x-api-key": API_KEY}) as http:
+            before, location = await _frames_until_drop(
+                http, f"/threads/{thread_id}/runs/stream", body, keep=4
+            )
+        run_id = location.rstrip("/").split("/")[-2]
+        assert all(re.match(r"^\d+-\d+$", i) for i, _, _ in before), "Redis stream ids"
+
+        other = get_client(url=second.url, api_key=API_KEY)
+        after = [
+            (p.id, p.event, p.data)
+            async for p in other.runs.join_stream(
+                thread_id, run_id, last_event_id=before[-1][0], stream_mode=MODES
+            )
+        ]
+        replay = [
+            (p.id, p.event, p.data)
+            async for p in other.runs.join_stream(
+                thread_id, run_id, last_event_id="0-0", stream_mode=MODES
+            )
+        ]
+        assert before + after == replay
+        assert len({i for i, _, _ in replay}) == len(replay)
+        assert replay[-1][1] == "end"
+        finished = [d for _, e, d in replay if e == "custom" and d["kind"] == "finished"]
+        assert len(finished) == 1 and finished[0]["status"] == "completed"
+        assert (await starter.runs.get(thread_id, run_id))["status"] == "success"
+    orders = _broker_orders(api_settings, thread_id)
+    assert orders and len({o.client_order_id for o in orders}) == len(orders)
