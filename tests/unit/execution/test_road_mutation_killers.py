@@ -176,3 +176,19 @@ def test_only_the_emergency_stop_works_the_account_past_a_held_lock(
             assert desk.lock_note.startswith("account lock not acquired, proceeding without it:")
     with road.account() as desk:
         assert desk.lock_note is None
+
+
+def test_a_resent_request_is_adopted_at_its_earlier_approval_not_sent_again(
+    tmp_path: Path, ledger: SqlLedger
+) -> None:
+    clock = FixedClock(NOW)
+    broker = _broker(PaperBroker, tmp_path, clock)
+    road = _road(broker, ledger, clock)
+    request = _request("10", approved="4")
+    (first,) = road.send([request], market=CALM)
+    (again,) = road.send([request], market=CALM)
+    assert first.order is not None and again.order is not None
+    assert again.order.client_order_id == first.order.client_order_id
+    assert again.verdict.outcome is GateOutcome.APPROVED
+    assert again.verdict.approved_qty == Decimal(4)
+    assert len(broker.all_orders()) == 1
