@@ -139,3 +139,25 @@ async def test_unknown_ids_are_404_and_a_busy_thread_refuses_a_second_run(
         ended = await client.runs.get(thread_id, run["run_id"])
         assert ended["status"] in ("interrupted", "success")
         assert (await client.threads.get(thread_id))["status"] != "busy"
+
+
+async def test_a_stream_carries_only_the_modes_asked_for_and_research_places_no_order(
+    live_api: LiveServer, api_settings: Settings
+) -> None:
+    client = get_client(url=live_api.url, api_key=API_KEY)
+    thread_id = (await client.threads.create())["thread_id"]
+    parts = [
+        p
+        async for p in client.runs.stream(
+            thread_id,
+            "research",
+            input={"question": "is it sound?", "ticker": "AAPL"},
+            stream_mode="custom",
+        )
+    ]
+    assert {p.event for p in parts} == {"metadata", "custom", "end"}
+    finished = [p.data for p in parts if p.event == "custom" and p.data["kind"] == "finished"]
+    assert len(finished) == 1 and finished[0]["status"] == "completed"
+    assert _orders(api_settings, thread_id) == []
+    values = (await client.threads.get_state(thread_id))["values"]
+    assert isinstance(values, dict) and values["request"]["tickers"] == ["AAPL"]
