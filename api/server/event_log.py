@@ -106,6 +106,8 @@ class InProcessEventLog:
         if log is None:
             raise UnknownRunLogError(run_id)
         position = int(after) if after is not None else 0
+        if log.events and log.events[-1].event == END_EVENT and position >= len(log.events):
+            return  # the reader has seen the end already: nothing will follow
         while True:
             async with log.changed:
                 while len(log.events) <= position:
@@ -167,6 +169,8 @@ class RedisEventLog:
         if not await self._redis.exists(key):
             raise UnknownRunLogError(run_id)
         last = after or "0-0"
+        if after is not None and await self._ended_by(key, after):
+            return  # the reader has seen the end already: nothing will follow
         while True:
             answer: Any = await self._redis.xread({key: last}, block=self._block_ms, count=512)
             for _stream, entries in answer or []:
@@ -176,6 +180,17 @@ class RedisEventLog:
                     yield logged
                     if logged.event == END_EVENT:
                         return
+
+    async def _ended_by(self, key: str, after: str) -> bool:
+        newest: Any = await self._redis.xrevrange(key, count=1)
+        if not newest:
+            return False
+        raw_id, fields = newest[0]
+        newest_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
+        ms, _, seq = after.partition("-")
+        newest_ms, _, newest_seq = newest_id.partition("-")
+        seen_it = (int(newest_ms), int(newest_seq)) <= (int(ms), int(seq))
+        return seen_it and _text(fields, "event") == END_EVENT
 
     async def known(self, run_id: str) -> bool:
         return bool(await self._redis.exists(self._key(run_id)))

@@ -10,6 +10,7 @@ reconnect lands on another server.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from typing import Any, Literal
@@ -154,3 +155,37 @@ async def test_a_reconnect_to_another_server_replays_from_redis(
         assert (await starter.runs.get(thread_id, run_id))["status"] == "success"
     orders = _broker_orders(api_settings, thread_id)
     assert orders and len({o.client_order_id for o in orders}) == len(orders)
+
+
+@pytest.mark.parametrize("shared_log", [False, True], ids=["in-process", "redis"])
+async def test_a_reader_that_saw_the_end_gets_no_stream_left_hanging(
+    api_settings: Settings, request: pytest.FixtureRequest, shared_log: bool
+) -> None:
+    update = {"redis_url": request.getfixturevalue("redis_url")} if shared_log else {}
+    app = create_app(
+        api_settings.model_copy(update=update), key=ApiKey(API_KEY), clock=FixedClock(AS_OF)
+    )
+    with serving(app) as server:
+        client = get_client(url=server.url, api_key=API_KEY)
+        thread_id = (await client.threads.create())["thread_id"]
+        run = await client.runs.create(
+            thread_id,
+            "trading",
+            input={"tickers": TICKERS[:2], "mode": "signal", "session": "autonomous"},
+        )
+        await client.runs.join(thread_id, run["run_id"])
+        first = "0-0" if shared_log else "0"
+        whole = [
+            p async for p in client.runs.join_stream(thread_id, run["run_id"], last_event_id=first)
+        ]
+        assert whole[-1].event == "end"
+
+        async def rest() -> list[Any]:
+            return [
+                p
+                async for p in client.runs.join_stream(
+                    thread_id, run["run_id"], last_event_id=whole[-1].id
+                )
+            ]
+
+        assert await asyncio.wait_for(rest(), timeout=30) == []
