@@ -171,7 +171,7 @@ async def test_a_reader_that_saw_the_end_gets_no_stream_left_hanging(
         run = await client.runs.create(
             thread_id,
             "trading",
-            input={"tickers": TICKERS[:2], "mode": "signal", "session": "autonomous"},
+            input={"tickers": ["AAPL", "MSFT"], "mode": "signal", "session": "autonomous"},
         )
         await client.runs.join(thread_id, run["run_id"])
         first = "0-0" if shared_log else "0"
