@@ -168,11 +168,8 @@ async def test_a_reader_that_saw_the_end_gets_no_stream_left_hanging(
     with serving(app) as server:
         client = get_client(url=server.url, api_key=API_KEY)
         thread_id = (await client.threads.create())["thread_id"]
-        run = await client.runs.create(
-            thread_id,
-            "trading",
-            input={"tickers": ["AAPL", "MSFT"], "mode": "signal", "session": "autonomous"},
-        )
+        two: dict[str, Any] = {"tickers": ["AAPL", "MSFT"], "mode": "signal"}
+        run = await client.runs.create(thread_id, "trading", input=two)
         await client.runs.join(thread_id, run["run_id"])
         first = "0-0" if shared_log else "0"
         whole = [
