@@ -12,8 +12,12 @@ import re
 import httpx
 import pytest
 
-from tests.integration.server.conftest import API_KEY
-from tests.integration.server.live_server import LiveServer
+from api.server.app import create_app
+from api.server.auth import ApiKey
+from config.settings import Settings
+from tests.integration.server.conftest import API_KEY, AS_OF
+from tests.integration.server.live_server import LiveServer, serving
+from tools.clock import FixedClock
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -70,3 +74,17 @@ async def test_ready_names_each_part_and_cors_stays_closed(live_api: LiveServer)
         assert "access-control-allow-origin" not in preflight.headers
         docs = await http.get("/openapi.json")
         assert "/threads/{thread_id}/runs/stream" in docs.json()["paths"]
+
+
+async def test_cors_answers_only_the_configured_origins(api_settings: Settings) -> None:
+    configured = api_settings.model_copy(update={"hedgegraph_cors_origins": ["http://ui.local"]})
+    app = create_app(configured, key=ApiKey(API_KEY), clock=FixedClock(AS_OF))
+    with serving(app) as server:
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            for origin, allowed in (("http://ui.local", True), ("https://evil.example", False)):
+                preflight = await http.options(
+                    "/threads",
+                    headers={"origin": origin, "access-control-request-method": "POST"},
+                )
+                answer = preflight.headers.get("access-control-allow-origin")
+                assert (answer == origin) is allowed, (origin, preflight.headers)
