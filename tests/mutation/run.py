@@ -80,6 +80,7 @@ GROUPS: tuple[Group, ...] = (
             "tests/integration/brokers/test_alpaca_exactly_once.py",
             "tests/unit/risk/test_monitor_scenarios.py",
             "tests/unit/execution/test_road_mutation_killers.py",
+            "tests/unit/risk/test_road_pricing.py",
         ),
     ),
     Group(
