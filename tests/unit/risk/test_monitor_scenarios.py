@@ -420,7 +420,7 @@ def test_a_second_halt_with_the_same_size_on_the_same_day_closes_the_new_positio
 
 def test_an_exit_the_broker_cancelled_never_counts_as_done(desk: Desk) -> None:
     """9.1: a terminal exit with nothing filled leads to a new attempt, never to "flat"."""
-    from graph.execution.exits import exit_intent
+    from graph.execution.intents import exit_intent
     from graph.monitor.levels import ExitSignal
 
     desk.buy("AAPL", "9")
