@@ -17,6 +17,7 @@ Every saver gets the strict serializer from ``graph.checkpoints.serde``.
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import (
@@ -111,14 +112,37 @@ def parse_checkpoint_url(url: str) -> CheckpointTarget:
     )
 
 
+@contextmanager
+def _sqlite_setup_lock(path: str) -> Iterator[None]:
+    """Hold ``<checkpoints>.setup.lock`` while a process switches the file to WAL and creates the
+    saver's tables.
+
+    Why: two first commands on a fresh home open the checkpoint file at the same moment; the
+    switch to WAL needs the file to itself, and SQLite answers "database is locked" at once
+    (without waiting out the busy timeout) when both connections are mid-way through it. The
+    second process waits here and then finds the file in WAL with its tables in place.
+    """
+    if path == ":memory:":
+        yield
+        return
+    lock = Path(path).expanduser()
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.with_name(lock.name + ".setup.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _sqlite_connection(path: str) -> sqlite3.Connection:
     if path != ":memory:":
         Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(
         str(Path(path).expanduser()) if path != ":memory:" else path, check_same_thread=False
     )
-    conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA busy_timeout=5000")
+    conn.execute("PRAGMA journal_mode=WAL")
     return conn
 
 
@@ -204,10 +228,15 @@ def _open_redis(
 def _open_sqlite(target: CheckpointTarget) -> Iterator[Any]:
     from langgraph.checkpoint.sqlite import SqliteSaver
 
-    conn = _sqlite_connection(target.location)
+    with _sqlite_setup_lock(target.location):
+        conn = _sqlite_connection(target.location)
+        try:
+            saver = SqliteSaver(conn, serde=checkpoint_serializer())
+            saver.setup()
+        except BaseException:
+            conn.close()
+            raise
     try:
-        saver = SqliteSaver(conn, serde=checkpoint_serializer())
-        saver.setup()
         yield saver
     finally:
         conn.close()
@@ -313,10 +342,11 @@ async def _aopen_sqlite(target: CheckpointTarget) -> AsyncIterator[Any]:
     if location != ":memory:":
         location = str(Path(location).expanduser())
     async with aiosqlite.connect(location) as conn:
-        await conn.execute("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA busy_timeout=5000")
-        saver = AsyncSqliteSaver(conn, serde=checkpoint_serializer())
-        await saver.setup()
+        with _sqlite_setup_lock(target.location):  # start-up only: a brief wait at most
+            await conn.execute("PRAGMA journal_mode=WAL")
+            saver = AsyncSqliteSaver(conn, serde=checkpoint_serializer())
+            await saver.setup()
         yield saver
 
 
