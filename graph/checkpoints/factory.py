@@ -17,6 +17,7 @@ Every saver gets the strict serializer from ``graph.checkpoints.serde``.
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
@@ -129,6 +130,29 @@ def _sqlite_setup_lock(path: str) -> Iterator[None]:
     lock.parent.mkdir(parents=True, exist_ok=True)
     with lock.with_name(lock.name + ".setup.lock").open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@asynccontextmanager
+async def _async_sqlite_setup_lock(path: str) -> AsyncIterator[None]:
+    """``_sqlite_setup_lock`` for the event loop: polls without blocking it, so two savers
+    opened by one process (each its own file handle) wait for each other instead of the second
+    blocking the loop the first needs to finish its setup."""
+    if path == ":memory:":
+        yield
+        return
+    lock = Path(path).expanduser()
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.with_name(lock.name + ".setup.lock").open("a") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                await asyncio.sleep(0.02)
         try:
             yield
         finally:
@@ -343,7 +367,7 @@ async def _aopen_sqlite(target: CheckpointTarget) -> AsyncIterator[Any]:
         location = str(Path(location).expanduser())
     async with aiosqlite.connect(location) as conn:
         await conn.execute("PRAGMA busy_timeout=5000")
-        with _sqlite_setup_lock(target.location):  # start-up only: a brief wait at most
+        async with _async_sqlite_setup_lock(target.location):
             await conn.execute("PRAGMA journal_mode=WAL")
             saver = AsyncSqliteSaver(conn, serde=checkpoint_serializer())
             await saver.setup()
