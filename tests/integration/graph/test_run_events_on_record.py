@@ -75,6 +75,19 @@ _CRASH_AFTER_ORDER = textwrap.dedent(
     from graph.runner import arun_cycle
     from tools.clock import FixedClock
 
+    import time
+    from tools.persistence.runs import RunStore
+
+    # a slow disk: each batch of run events lands well after its step ended, so the order
+    # step's events are on record at the crash only if the runner waited for them
+    _record_events = RunStore.record_events
+
+    def slow_record_events(self, run_id, events):
+        time.sleep(0.4)
+        return _record_events(self, run_id, events)
+
+    RunStore.record_events = slow_record_events
+
     settings = load_settings(hedgegraph_home=Path(sys.argv[1]))
     context = build_context(settings, clock=FixedClock(datetime(2025, 3, 11, 15, tzinfo=UTC)))
 
