@@ -10,6 +10,13 @@ Embedded, the log lives in this process. With REDIS_URL it is a Redis Stream per
 from the last id, blocking for new entries), so a reconnect that lands on another worker process
 replays from there; each stream expires a while after its last event (trimmed by age). Every run
 ends with an ``end`` event, after which a reader stops.
+
+Why readers take batches and each event carries its own SSE frame: with many clients on one run
+the cost is per client, per event. Here an event's frame is encoded once, the first time any
+stream needs it, and every stream sends those same bytes; a reader that wakes up behind by
+several events takes them all at once (one send, not one per event); and an append wakes every
+waiting reader in one go (an ``asyncio.Event`` per generation, not a ``Condition`` whose lock
+each of N readers must take in turn).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 from typing import Any, Protocol
 
 __all__ = [
@@ -45,12 +53,19 @@ class UnknownRunLogError(LookupError):
     """No events were ever logged for this run here (or they expired)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LoggedEvent:
     id: str
     event: str
     data: str
     """Compact JSON, exactly what goes on the ``data:`` line."""
+
+    @cached_property
+    def frame(self) -> bytes:
+        """The SSE frame of this event, encoded once and shared by every stream that sends it."""
+        from sse_starlette import ServerSentEvent
+
+        return ServerSentEvent(data=self.data, event=self.event, id=self.id).encode()
 
 
 class EventLog(Protocol):
@@ -60,6 +75,12 @@ class EventLog(Protocol):
 
     def follow(self, run_id: str, after: str | None = None) -> AsyncIterator[LoggedEvent]:
         """Events with an id after ``after`` (all when ``None``), then live ones, until ``end``."""
+        ...
+
+    def follow_batches(
+        self, run_id: str, after: str | None = None
+    ) -> AsyncIterator[list[LoggedEvent]]:
+        """``follow`` in batches: whatever has been logged since the reader last woke up."""
         ...
 
     async def known(self, run_id: str) -> bool:
@@ -72,7 +93,8 @@ class EventLog(Protocol):
 @dataclass
 class _RunLog:
     events: list[LoggedEvent] = field(default_factory=list)
-    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    grew: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set (and replaced by a fresh one) on every append: every waiting reader wakes at once."""
     last_append: float = field(default_factory=time.monotonic)
 
 
@@ -92,14 +114,21 @@ class InProcessEventLog:
         if run_id not in self._runs:
             self._expire()
         log = self._runs.setdefault(run_id, _RunLog())
-        async with log.changed:
-            logged = LoggedEvent(str(len(log.events) + 1), event, data)
-            log.events.append(logged)
-            log.last_append = time.monotonic()
-            log.changed.notify_all()
+        logged = LoggedEvent(str(len(log.events) + 1), event, data)
+        log.events.append(logged)
+        log.last_append = time.monotonic()
+        grew, log.grew = log.grew, asyncio.Event()
+        grew.set()
         return logged.id
 
     async def follow(self, run_id: str, after: str | None = None) -> AsyncIterator[LoggedEvent]:
+        async for batch in self.follow_batches(run_id, after):
+            for logged in batch:
+                yield logged
+
+    async def follow_batches(
+        self, run_id: str, after: str | None = None
+    ) -> AsyncIterator[list[LoggedEvent]]:
         if after is not None and not after.isdigit():
             raise InvalidEventIdError(f"event id {after!r} was not issued by this server")
         log = self._runs.get(run_id)
@@ -109,15 +138,13 @@ class InProcessEventLog:
         if log.events and log.events[-1].event == END_EVENT and position >= len(log.events):
             return  # the reader has seen the end already: nothing will follow
         while True:
-            async with log.changed:
-                while len(log.events) <= position:
-                    await log.changed.wait()
-                batch = log.events[position:]
+            while len(log.events) <= position:
+                await log.grew.wait()
+            batch = _through_end(log.events[position:])
             position += len(batch)
-            for logged in batch:
-                yield logged
-                if logged.event == END_EVENT:
-                    return
+            yield batch
+            if batch[-1].event == END_EVENT:
+                return
 
     async def known(self, run_id: str) -> bool:
         return run_id in self._runs
@@ -163,6 +190,13 @@ class RedisEventLog:
         return event_id.decode() if isinstance(event_id, bytes) else str(event_id)
 
     async def follow(self, run_id: str, after: str | None = None) -> AsyncIterator[LoggedEvent]:
+        async for batch in self.follow_batches(run_id, after):
+            for logged in batch:
+                yield logged
+
+    async def follow_batches(
+        self, run_id: str, after: str | None = None
+    ) -> AsyncIterator[list[LoggedEvent]]:
         if after is not None and not _STREAM_ID.match(after):
             raise InvalidEventIdError(f"event id {after!r} was not issued by this server")
         key = self._key(run_id)
@@ -173,13 +207,16 @@ class RedisEventLog:
             return  # the reader has seen the end already: nothing will follow
         while True:
             answer: Any = await self._redis.xread({key: last}, block=self._block_ms, count=512)
+            batch: list[LoggedEvent] = []
             for _stream, entries in answer or []:
                 for raw_id, fields in entries:
                     last = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
-                    logged = LoggedEvent(last, _text(fields, "event"), _text(fields, "data"))
-                    yield logged
-                    if logged.event == END_EVENT:
-                        return
+                    batch.append(LoggedEvent(last, _text(fields, "event"), _text(fields, "data")))
+            if batch:
+                batch = _through_end(batch)
+                yield batch
+                if batch[-1].event == END_EVENT:
+                    return
 
     async def _ended_by(self, key: str, after: str) -> bool:
         newest: Any = await self._redis.xrevrange(key, count=1)
@@ -197,6 +234,14 @@ class RedisEventLog:
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+def _through_end(batch: list[LoggedEvent]) -> list[LoggedEvent]:
+    """The batch up to and including its ``end`` (nothing after the end is ever read)."""
+    for index, logged in enumerate(batch):
+        if logged.event == END_EVENT:
+            return batch[: index + 1]
+    return batch
 
 
 def _text(fields: dict[Any, Any], name: str) -> str:

@@ -6,13 +6,17 @@ carries the log's id, so a reconnect with ``Last-Event-ID`` resumes right after 
 the client saw: none lost, none twice. A heartbeat comment keeps proxies and the SDK's 300 s read
 timeout from closing a quiet stream (a cycle can think for a while between events); ``end`` is
 always the last frame.
+
+Why frames are bytes here: every client of a run sends the same frame for the same event, so the
+frame is encoded once per event (``LoggedEvent.frame``) and shared; a stream that finds several
+events waiting sends them as one chunk.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from sse_starlette import EventSourceResponse, ServerSentEvent
+from sse_starlette import EventSourceResponse
 
 from api.server.event_log import END_EVENT, EventLog
 
@@ -27,10 +31,11 @@ _ALWAYS = frozenset({"metadata", "error", END_EVENT})
 
 async def _frames(
     events: EventLog, run_id: str, modes: set[str], after: str | None
-) -> AsyncIterator[ServerSentEvent]:
-    async for logged in events.follow(run_id, after=after):
-        if logged.event in _ALWAYS or logged.event in modes:
-            yield ServerSentEvent(data=logged.data, event=logged.event, id=logged.id)
+) -> AsyncIterator[bytes]:
+    async for batch in events.follow_batches(run_id, after=after):
+        chunk = b"".join(e.frame for e in batch if e.event in _ALWAYS or e.event in modes)
+        if chunk:
+            yield chunk
 
 
 def run_stream(
@@ -40,11 +45,13 @@ def run_stream(
     run_id: str,
     modes: set[str],
     after: str | None = None,
+    heartbeat_seconds: float = HEARTBEAT_SECONDS,
 ) -> EventSourceResponse:
-    """The SSE response of one run, with the reconnect target the SDK follows."""
+    """The SSE response of one run, with the reconnect target the SDK follows; a heartbeat
+    comment every ``heartbeat_seconds`` while it runs."""
     return EventSourceResponse(
         _frames(events, run_id, modes, after),
-        ping=HEARTBEAT_SECONDS,
+        ping=heartbeat_seconds,
         send_timeout=SEND_TIMEOUT_SECONDS,
         headers={
             "Location": f"/threads/{thread_id}/runs/{run_id}/stream",
