@@ -27,6 +27,7 @@ from api.server.event_log import EventLog, InProcessEventLog, RedisEventLog
 from api.server.protocol_routes import router as protocol_router
 from api.server.readiness import Readiness, check_readiness
 from api.server.runs import RunManager
+from api.server.sse import HEARTBEAT_SECONDS
 from api.server.thread_registry import ThreadRegistry
 
 if TYPE_CHECKING:
@@ -64,11 +65,19 @@ def _version() -> str:
 
 
 def create_app(
-    settings: Settings, *, key: ApiKey | None = None, clock: Clock | None = None
+    settings: Settings,
+    *,
+    key: ApiKey | None = None,
+    clock: Clock | None = None,
+    heartbeat_seconds: float = HEARTBEAT_SECONDS,
 ) -> FastAPI:
     """The app; ``key`` is what ``serve`` generated or read (default: the configured one, else a
-    generated one nobody knows); ``clock`` pins the market clock (replays, tests)."""
+    generated one nobody knows); ``clock`` pins the market clock (replays, tests);
+    ``heartbeat_seconds``: how often a quiet SSE stream gets its keep-alive comment."""
     from graph.engine import TradingEngine
+
+    if heartbeat_seconds <= 0:
+        raise ValueError("an SSE stream needs a heartbeat (a positive interval)")
 
     if key is None:
         configured = settings.hedgegraph_api_key
@@ -86,6 +95,7 @@ def create_app(
                 app.state.runs = runs
                 app.state.threads = ThreadRegistry()
                 app.state.settings = settings
+                app.state.heartbeat_seconds = heartbeat_seconds
                 try:
                     yield
                 finally:

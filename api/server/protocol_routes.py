@@ -286,7 +286,11 @@ async def stream_run(request: Request, thread_id: str, body: RunCreate) -> Any:
     """A run and its SSE stream (``metadata`` first, ``end`` last)."""
     run = await _start(request, thread_id, body)
     return run_stream(
-        request.app.state.events, thread_id=thread_id, run_id=run.run_id, modes=body.modes()
+        request.app.state.events,
+        thread_id=thread_id,
+        run_id=run.run_id,
+        modes=body.modes(),
+        heartbeat_seconds=request.app.state.heartbeat_seconds,
     )
 
 
@@ -340,6 +344,7 @@ async def join_stream(
         run_id=run_id,
         modes=set(stream_mode or ("values", "updates", "custom")),
         after=last_event_id,
+        heartbeat_seconds=request.app.state.heartbeat_seconds,
     )
 
 
