@@ -24,12 +24,11 @@ from langgraph_sdk import get_client
 from domain import Order, OrderIntent
 from graph.engine import TradingEngine
 from tests.integration.server.conftest import API_KEY
+from tests.integration.server.helpers import trading_input
 from tests.integration.server.live_server import LiveServer
 from tools.brokers.paper import PaperBroker
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
-
-TICKERS = ["AAPL", "MSFT", "NVDA", "AMZN", "META", "TSLA", "GOOGL", "JPM"]
 
 
 class _Gate:
@@ -63,7 +62,7 @@ async def _start_streaming(
     """POST a streaming autonomous run; returns its run id and the task reading the stream."""
     body = {
         "assistant_id": "trading",
-        "input": {"tickers": TICKERS, "mode": "signal", "session": "autonomous"},
+        "input": trading_input("autonomous"),
         "stream_mode": ["custom"],
     }
     started: asyncio.Future[str] = asyncio.get_running_loop().create_future()
@@ -149,5 +148,7 @@ async def test_a_cancel_during_execute_waits_for_execute_and_record(
     assert (await client.runs.get(thread_id, run_id))["status"] == "interrupted"
     engine: TradingEngine = live_api.app.state.engine
     _every_sent_order_recorded(engine, thread_id)
-    state = await client.threads.get_state(thread_id)
-    assert state["values"].get("recorded") is True, "record ran before the cancel took effect"
+    values = (await client.threads.get_state(thread_id))["values"]
+    assert isinstance(values, dict) and values.get("recorded") is True, (
+        "record ran before the cancel took effect"
+    )

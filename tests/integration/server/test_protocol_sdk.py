@@ -8,8 +8,6 @@ real (paper) order.
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 from langgraph_sdk import get_client
@@ -17,24 +15,11 @@ from langgraph_sdk.schema import Command
 
 from config.settings import Settings
 from tests.integration.server.conftest import API_KEY
+from tests.integration.server.helpers import ledger_orders as _orders
+from tests.integration.server.helpers import trading_input as _trading
 from tests.integration.server.live_server import LiveServer
-from tools.persistence.sql_ledger import SqlLedger
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
-
-TICKERS = ["AAPL", "MSFT", "NVDA", "AMZN", "META", "TSLA", "GOOGL", "JPM"]
-
-
-def _trading(session: str) -> dict[str, Any]:
-    return {"tickers": TICKERS, "mode": "signal", "session": session}
-
-
-def _orders(settings: Settings, thread_id: str) -> list[Any]:
-    ledger = SqlLedger.from_url(settings.effective_database_url)
-    try:
-        return ledger.orders_for_thread(thread_id)
-    finally:
-        ledger.close()
 
 
 async def test_a_supervised_run_streams_to_its_approval_and_a_resume_places_the_order(

@@ -24,8 +24,8 @@ from tests.integration.graph.test_cancellation import TICKERS, _HeldLLM
 pytestmark = pytest.mark.integration
 
 
-def _cycle(context: TradingContext, saver: Any, thread_id: str, session: str = "autonomous"):  # type: ignore[no-untyped-def]
-    def source(run_id: str):  # type: ignore[no-untyped-def]
+def _cycle(context: TradingContext, saver: Any, thread_id: str, session: str = "autonomous"):
+    def source(run_id: str):
         return astream_cycle(
             context,
             saver,
@@ -49,7 +49,7 @@ async def _read(log: InProcessEventLog, run_id: str, limit: int | None = None) -
     return out
 
 
-async def test_a_supervised_run_streams_its_cycle_and_ends_at_the_approval(  # type: ignore[no-untyped-def]
+async def test_a_supervised_run_streams_its_cycle_and_ends_at_the_approval(
     context: TradingContext, saver
 ) -> None:
     log = InProcessEventLog()
@@ -72,7 +72,7 @@ async def test_a_supervised_run_streams_its_cycle_and_ends_at_the_approval(  # t
     assert stored is not None and stored.thread_id == "api-s1", "the ledger knows the API's run id"
 
 
-async def test_one_active_run_per_thread(context: TradingContext, saver) -> None:  # type: ignore[no-untyped-def]
+async def test_one_active_run_per_thread(context: TradingContext, saver) -> None:
     runs = RunManager(InProcessEventLog())
     first = await runs.start("api-b1", _cycle(context, saver, "api-b1"), assistant_id="trading")
     with pytest.raises(ThreadBusyError, match=first.run_id):
@@ -85,7 +85,7 @@ async def test_one_active_run_per_thread(context: TradingContext, saver) -> None
     assert [r.status for r in (first, other, again)] == [ApiRunStatus.SUCCESS] * 3
 
 
-async def test_a_reader_that_leaves_never_stops_the_run(context: TradingContext, saver) -> None:  # type: ignore[no-untyped-def]
+async def test_a_reader_that_leaves_never_stops_the_run(context: TradingContext, saver) -> None:
     log = InProcessEventLog()
     runs = RunManager(log)
     run = await runs.start("api-d1", _cycle(context, saver, "api-d1"), assistant_id="trading")
@@ -104,7 +104,7 @@ async def test_a_reader_that_leaves_never_stops_the_run(context: TradingContext,
 
 async def test_cancel_stops_at_a_boundary_and_the_log_says_so(
     context: TradingContext, saver
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     llm = _HeldLLM()
     held = dataclasses.replace(context, llm=llm)
     log = InProcessEventLog()

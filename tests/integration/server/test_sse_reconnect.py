@@ -11,9 +11,8 @@ reconnect lands on another server.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 import pytest
@@ -23,14 +22,11 @@ from api.server.app import create_app
 from api.server.auth import ApiKey
 from config.settings import Settings
 from tests.integration.server.conftest import API_KEY, AS_OF
+from tests.integration.server.helpers import MODES, ledger_orders, sse_frames, trading_input
 from tests.integration.server.live_server import LiveServer, serving
 from tools.clock import FixedClock
-from tools.persistence.sql_ledger import SqlLedger
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
-
-TICKERS = ["AAPL", "MSFT", "NVDA", "AMZN", "META", "TSLA", "GOOGL", "JPM"]
-MODES: list[Literal["values", "updates", "custom"]] = ["values", "updates", "custom"]
 
 
 async def _frames_until_drop(
@@ -38,29 +34,14 @@ async def _frames_until_drop(
 ) -> tuple[list[tuple[str, str, Any]], str]:
     """POST a streaming run, read ``keep`` frames that carry an id, then hang up."""
     frames: list[tuple[str, str, Any]] = []
-    event = ident = None
     async with http.stream("POST", path, json=body, headers={"accept": "text/event-stream"}) as r:
         assert r.status_code == 200, await r.aread()
         location = r.headers["location"]
-        async for line in r.aiter_lines():
-            if line.startswith("event:"):
-                event = line.partition(":")[2].strip()
-            elif line.startswith("id:"):
-                ident = line.partition(":")[2].strip()
-            elif line.startswith("data:"):
-                frames.append((ident or "", event or "", json.loads(line.partition(":")[2])))
-                event = ident = None
-                if len(frames) >= keep:
-                    break  # leaving the block closes the connection mid-run
+        async for frame in sse_frames(r.aiter_lines()):
+            frames.append((frame.id, frame.event, frame.data))
+            if len(frames) >= keep:
+                break  # leaving the block closes the connection mid-run
     return frames, location
-
-
-def _broker_orders(settings: Settings, thread_id: str) -> list[Any]:
-    ledger = SqlLedger.from_url(settings.effective_database_url)
-    try:
-        return ledger.orders_for_thread(thread_id)
-    finally:
-        ledger.close()
 
 
 async def test_a_dropped_stream_resumes_after_its_last_event_with_nothing_lost_or_twice(
@@ -70,7 +51,7 @@ async def test_a_dropped_stream_resumes_after_its_last_event_with_nothing_lost_o
     thread_id = (await client.threads.create())["thread_id"]
     body = {
         "assistant_id": "trading",
-        "input": {"tickers": TICKERS, "mode": "signal", "session": "autonomous"},
+        "input": trading_input("autonomous"),
         "stream_mode": MODES,
     }
     async with httpx.AsyncClient(base_url=live_api.url, headers={"x-api-key": API_KEY}) as http:
@@ -104,7 +85,7 @@ async def test_a_dropped_stream_resumes_after_its_last_event_with_nothing_lost_o
 
     run = await client.runs.get(thread_id, run_id)
     assert run["status"] == "success"
-    orders = _broker_orders(api_settings, thread_id)
+    orders = ledger_orders(api_settings, thread_id)
     assert orders, "the autonomous cycle sent its approved entry"
     assert len({o.client_order_id for o in orders}) == len(orders), "each order once"
     placed = [d for _, e, d in replay if e == "custom" and d["kind"] == "order_update"]
@@ -124,7 +105,7 @@ async def test_a_reconnect_to_another_server_replays_from_redis(
         thread_id = (await starter.threads.create())["thread_id"]
         body = {
             "assistant_id": "trading",
-            "input": {"tickers": TICKERS, "mode": "signal", "session": "autonomous"},
+            "input": trading_input("autonomous"),
             "stream_mode": MODES,
         }
         async with httpx.AsyncClient(base_url=first.url, headers={"x-api-key": API_KEY}) as http:
@@ -153,7 +134,7 @@ async def test_a_reconnect_to_another_server_replays_from_redis(
         finished = [d for _, e, d in replay if e == "custom" and d["kind"] == "finished"]
         assert len(finished) == 1 and finished[0]["status"] == "completed"
         assert (await starter.runs.get(thread_id, run_id))["status"] == "success"
-    orders = _broker_orders(api_settings, thread_id)
+    orders = ledger_orders(api_settings, thread_id)
     assert orders and len({o.client_order_id for o in orders}) == len(orders)
 
 
