@@ -149,10 +149,12 @@ class LLMConfig(Section):
     max_attempts: int = Field(default=3, ge=1, le=10)
     """Attempts per call, first included; only timeouts, 5xx, 429 and dropped connections retry."""
     retry_backoff_seconds: float = Field(default=0.5, ge=0, le=60)
-    max_concurrency: int | None = Field(default=64, ge=1)
-    """LLM calls in flight at once across the run; null means unbounded. 64 from measurement
-    (tests/bench/cycle_performance.py): 8 sent a 5-ticker, 17-analyst cycle's 68 calls in 9
-    waves; at 64 they go in one or two. Lower it for providers with tight rate limits."""
+    max_concurrency: int | None = Field(default=128, ge=1)
+    """LLM calls in flight at once across the run; null means unbounded. 128 from measurement
+    (``tests.bench.cycle_performance --sections limits``): a 5-ticker cycle with every analyst
+    makes 68 analyst calls; 8 sent them in 9 waves, 64 in two (2.5x the critical path), 128 in
+    one (2.1x on a busy machine); 256 and unbounded gained nothing more. Lower it for providers
+    with tight rate limits (a 429 is retried with backoff under the same limit)."""
     run_token_budget: int = Field(default=250_000, ge=1)
     run_cost_budget_usd: float = Field(default=2.0, gt=0)
     token_budget_per_call: int = Field(default=4_000, ge=0)
