@@ -10,6 +10,7 @@ unknown request fields are ignored the way the reference server ignores them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -28,10 +29,20 @@ __all__ = [
     "ThreadSearch",
     "ThreadState",
     "TradingInput",
+    "stream_events",
 ]
 
 AssistantId = Literal["trading", "research"]
-StreamMode = Literal["values", "updates", "custom"]
+StreamMode = Literal["values", "updates", "custom", "messages-tuple"]
+_EVENT_OF_MODE = {"messages-tuple": "messages"}
+"""Modes whose events go out under another name (the reference server's)."""
+
+
+def stream_events(modes: Iterable[str]) -> set[str]:
+    """The event names a stream of these modes carries."""
+    return {_EVENT_OF_MODE.get(mode, mode) for mode in modes}
+
+
 _TICKER = r"^[A-Za-z][A-Za-z0-9.\-]{0,9}$"
 
 
@@ -90,7 +101,9 @@ class RunCreate(_Body):
     """A disconnect never cancels a run (an order sent would lose its record)."""
 
     def modes(self) -> set[str]:
-        return {self.stream_mode} if isinstance(self.stream_mode, str) else set(self.stream_mode)
+        """The event names the stream carries (``messages-tuple`` goes out as ``messages``)."""
+        asked = {self.stream_mode} if isinstance(self.stream_mode, str) else set(self.stream_mode)
+        return stream_events(asked)
 
 
 class ThreadCreate(_Body):

@@ -30,6 +30,7 @@ from api.server.protocol_models import (
     ThreadSearch,
     ThreadState,
     TradingInput,
+    stream_events,
 )
 from api.server.runs import ApiRun, RunManager, ThreadBusyError, UnknownRunError
 from api.server.sse import run_stream
@@ -342,7 +343,7 @@ async def join_stream(
         request.app.state.events,
         thread_id=thread_id,
         run_id=run_id,
-        modes=set(stream_mode or ("values", "updates", "custom")),
+        modes=stream_events(set(stream_mode or ("values", "updates", "custom"))),
         after=last_event_id,
         heartbeat_seconds=request.app.state.heartbeat_seconds,
     )

@@ -9,7 +9,8 @@ never between ``execute`` and ``record``.
 One active run per thread in this process (a second is ``ThreadBusyError``, 409); across processes
 the runner's thread lock still holds. Every run's log starts with ``metadata`` (run id, attempt)
 and ends with ``end``; cycle events travel as ``custom`` events, each finished node also as an
-``updates`` event, and the closing events (the final ``values``) come just before ``end``.
+``updates`` event, each LLM answer also as a ``messages`` event (``messages-tuple``), and the
+closing events (the final ``values``) come just before ``end``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from enum import StrEnum
 from typing import Any
 
 from api.server.event_log import END_EVENT, EventLog
+from api.server.messages import MESSAGES_EVENT, message_tuple
 from domain import CycleEvent, CycleEventKind
 
 __all__ = ["ApiRun", "ApiRunStatus", "RunManager", "ThreadBusyError", "UnknownRunError"]
@@ -136,6 +138,9 @@ class RunManager:
             try:
                 async for event in stream:
                     await self._events.append(run.run_id, "custom", event.model_dump_json())
+                    message = message_tuple(event)
+                    if message is not None:
+                        await self._events.append(run.run_id, MESSAGES_EVENT, message)
                     if event.kind is CycleEventKind.NODE_FINISHED and event.node:
                         update = {event.node: {"duration_ms": event.duration_ms}}
                         await self._events.append(run.run_id, "updates", json.dumps(update))
