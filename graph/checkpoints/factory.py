@@ -17,8 +17,6 @@ Every saver gets the strict serializer from ``graph.checkpoints.serde``.
 
 from __future__ import annotations
 
-import asyncio
-import fcntl
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import (
@@ -35,6 +33,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from graph.checkpoints.serde import checkpoint_serializer, redis_checkpoint_serializer
+from tools.persistence.setup_locks import async_database_side_lock, database_side_lock
 
 __all__ = [
     "DEFAULT_REDIS_TTL_MINUTES",
@@ -113,50 +112,17 @@ def parse_checkpoint_url(url: str) -> CheckpointTarget:
     )
 
 
-@contextmanager
-def _sqlite_setup_lock(path: str) -> Iterator[None]:
+def _sqlite_setup_lock(path: str) -> AbstractContextManager[object]:
     """Hold ``<checkpoints>.setup.lock`` while a process switches the file to WAL and creates the
-    saver's tables.
-
-    Why: two first commands on a fresh home open the checkpoint file at the same moment; the
-    switch to WAL needs the file to itself, and SQLite answers "database is locked" at once
-    (without waiting out the busy timeout) when both connections are mid-way through it. The
-    second process waits here and then finds the file in WAL with its tables in place.
-    """
-    if path == ":memory:":
-        yield
-        return
-    lock = Path(path).expanduser()
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with lock.with_name(lock.name + ".setup.lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    saver's tables: the switch to WAL needs the file to itself, and two first commands on a fresh
+    home would otherwise get "database is locked" (``tools.persistence.setup_locks`` says why)."""
+    return database_side_lock(path, "setup")
 
 
-@asynccontextmanager
-async def _async_sqlite_setup_lock(path: str) -> AsyncIterator[None]:
+def _async_sqlite_setup_lock(path: str) -> AbstractAsyncContextManager[object]:
     """``_sqlite_setup_lock`` for the event loop: polls without blocking it, so two savers
-    opened by one process (each its own file handle) wait for each other instead of the second
-    blocking the loop the first needs to finish its setup."""
-    if path == ":memory:":
-        yield
-        return
-    lock = Path(path).expanduser()
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with lock.with_name(lock.name + ".setup.lock").open("a") as handle:
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                await asyncio.sleep(0.02)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    opened by one process (racing approvals) wait for each other."""
+    return async_database_side_lock(path, "setup")
 
 
 def _sqlite_connection(path: str) -> sqlite3.Connection:

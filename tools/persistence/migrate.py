@@ -18,10 +18,9 @@ from the migration files' ``revision`` / ``down_revision`` lines). Importing ale
 from __future__ import annotations
 
 import ast
-import fcntl
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -29,6 +28,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+
+from tools.persistence.setup_locks import database_side_lock
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -167,26 +168,15 @@ def _engine_for(target: str | Engine) -> Iterator[Engine]:
         engine.dispose()
 
 
-@contextmanager
-def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
+def _sqlite_file_lock(engine: Engine) -> AbstractContextManager[object]:
     """Hold ``<database>.schema.lock`` exclusively (a no-op for other backends and memory).
 
     Why: two first commands on a fresh embedded home both see an empty file; the second waits
-    here and then finds the schema current instead of failing with "table already exists". A
-    flock is per open file, so nothing else may lock this file around the call.
+    here and then finds the schema current instead of failing with "table already exists".
     """
-    database = engine.url.database
-    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
-        yield
-        return
-    path = Path(database).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.with_name(path.name + ".schema.lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    return database_side_lock(engine.url.database or "", "schema")
 
 
 @contextmanager
