@@ -87,6 +87,10 @@ class EventLog(Protocol):
         """Has this log any events of ``run_id`` (a run another worker started, say)?"""
         ...
 
+    async def ended(self, run_id: str) -> bool:
+        """Is the newest logged event of ``run_id`` its ``end`` (False when none is logged)?"""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -148,6 +152,10 @@ class InProcessEventLog:
 
     async def known(self, run_id: str) -> bool:
         return run_id in self._runs
+
+    async def ended(self, run_id: str) -> bool:
+        log = self._runs.get(run_id)
+        return log is not None and bool(log.events) and log.events[-1].event == END_EVENT
 
     async def close(self) -> None:
         self._runs.clear()
@@ -231,6 +239,10 @@ class RedisEventLog:
 
     async def known(self, run_id: str) -> bool:
         return bool(await self._redis.exists(self._key(run_id)))
+
+    async def ended(self, run_id: str) -> bool:
+        newest: Any = await self._redis.xrevrange(self._key(run_id), count=1)
+        return bool(newest) and _text(newest[0][1], "event") == END_EVENT
 
     async def close(self) -> None:
         await self._redis.aclose()

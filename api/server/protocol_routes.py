@@ -10,6 +10,7 @@ unknown thread or run is a 404.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from datetime import UTC, datetime
@@ -32,6 +33,7 @@ from api.server.protocol_models import (
     TradingInput,
     stream_events,
 )
+from api.server.run_records import stored_run, stored_runs
 from api.server.runs import ApiRun, RunManager, ThreadBusyError, UnknownRunError
 from api.server.sse import run_stream
 from api.server.thread_registry import ThreadExistsError, ThreadRecord, ThreadRegistry
@@ -310,14 +312,34 @@ async def list_runs(
     limit: Annotated[int, Query(ge=1, le=1000)] = 10,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[Run]:
+    """The thread's runs, newest first: this server's, and those the ledger has from others."""
     await _known_thread(request, thread_id)
-    runs = _runs(request).runs_of(thread_id)[offset : offset + limit]
-    return [_run_model(r) for r in runs]
+    mine = [_run_model(r) for r in _runs(request).runs_of(thread_id)]
+    seen = {r.run_id for r in mine}
+    others = [
+        r for r in await stored_runs(request.app.state.engine, thread_id) if r.run_id not in seen
+    ]
+    runs = sorted(mine + others, key=lambda r: r.created_at, reverse=True)
+    return runs[offset : offset + limit]
+
+
+async def _any_run(request: Request, thread_id: str, run_id: str) -> Run:
+    """The run as this server has it, else as the ledger or the shared log has it (a run another
+    server started), else 404."""
+    try:
+        return _run_model(_runs(request).get(thread_id, run_id))
+    except UnknownRunError as exc:
+        found = await stored_run(
+            request.app.state.engine, request.app.state.events, thread_id, run_id
+        )
+        if found is None:
+            raise _not_found(f"run {run_id} of thread {thread_id}") from exc
+        return found
 
 
 @router.get("/threads/{thread_id}/runs/{run_id}", response_model=Run, tags=["runs"])
 async def get_run(request: Request, thread_id: str, run_id: str) -> Run:
-    return _run_model(_run(request, thread_id, run_id))
+    return await _any_run(request, thread_id, run_id)
 
 
 @router.get("/threads/{thread_id}/runs/{run_id}/stream", tags=["runs"])
@@ -351,9 +373,28 @@ async def join_stream(
 
 @router.get("/threads/{thread_id}/runs/{run_id}/join", tags=["runs"])
 async def join_run(request: Request, thread_id: str, run_id: str) -> dict[str, Any]:
-    """Wait for the run to end; its thread's final values."""
-    await _runs(request).join(_run(request, thread_id, run_id))
+    """Wait for the run to end; its thread's final values. A run another server started is
+    waited for on the shared log (its ``end``), else on the ledger."""
+    try:
+        await _runs(request).join(_runs(request).get(thread_id, run_id))
+    except UnknownRunError:
+        await _wait_elsewhere(request, thread_id, run_id)
     return await _final_values(request, thread_id)
+
+
+_POLL_SECONDS = 0.5
+
+
+async def _wait_elsewhere(request: Request, thread_id: str, run_id: str) -> None:
+    events = request.app.state.events
+    run = await _any_run(request, thread_id, run_id)  # 404 when nobody has it
+    if await events.known(run_id):
+        async for _ in events.follow_batches(run_id):
+            pass
+        return
+    while run.status in ("pending", "running"):
+        await asyncio.sleep(_POLL_SECONDS)
+        run = await _any_run(request, thread_id, run_id)
 
 
 @router.post(

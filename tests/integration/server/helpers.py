@@ -7,14 +7,31 @@ that drops comments in one file and keeps them in another tests two different pr
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
+import pytest
+from fastapi import FastAPI
+
 from config.settings import Settings
+from domain import Order, OrderIntent
+from tools.brokers.paper import PaperBroker
 from tools.persistence.sql_ledger import SqlLedger
 
-__all__ = ["MODES", "TICKERS", "SseFrame", "ledger_orders", "sse_frames", "trading_input"]
+__all__ = [
+    "MODES",
+    "TICKERS",
+    "BrokerGate",
+    "SseFrame",
+    "held_submissions",
+    "ledger_orders",
+    "sse_frames",
+    "trading_input",
+]
 
 TICKERS = ["AAPL", "MSFT", "NVDA", "AMZN", "META", "TSLA", "GOOGL", "JPM"]
 """A universe where the synthetic market at ``AS_OF`` yields an approved entry."""
@@ -59,3 +76,31 @@ def ledger_orders(settings: Settings, thread_id: str) -> list[Any]:
         return ledger.orders_for_thread(thread_id)
     finally:
         ledger.close()
+
+
+class BrokerGate:
+    """Holds each submission of a server's real (paper) broker until the test releases it, so
+    a disconnect, a cancel or a read from elsewhere lands while an order is in flight."""
+
+    def __init__(self, broker: PaperBroker) -> None:
+        self.submitting = threading.Event()
+        self.release = threading.Event()
+        self._submit = broker.submit_order
+
+    def submit_order(self, intent: OrderIntent, qty: Decimal) -> Order:
+        self.submitting.set()
+        assert self.release.wait(timeout=60), "the test never released the submission"
+        return self._submit(intent, qty)
+
+
+@contextmanager
+def held_submissions(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> Iterator[BrokerGate]:
+    """The app's broker behind a ``BrokerGate`` (released on exit, whatever happened)."""
+    broker = app.state.engine.context.broker
+    assert isinstance(broker, PaperBroker)
+    gate = BrokerGate(broker)
+    monkeypatch.setattr(broker, "submit_order", gate.submit_order)
+    try:
+        yield gate
+    finally:
+        gate.release.set()  # never leave the server's worker thread waiting

@@ -12,48 +12,26 @@ opens, so the disconnect and the cancel land while an order is in flight.
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 from langgraph_sdk import get_client
 
-from domain import Order, OrderIntent
 from graph.engine import TradingEngine
 from tests.integration.server.conftest import API_KEY
-from tests.integration.server.helpers import trading_input
+from tests.integration.server.helpers import BrokerGate, held_submissions, trading_input
 from tests.integration.server.live_server import LiveServer
 from tools.brokers.paper import PaperBroker
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
 
-class _Gate:
-    """Holds each submission of the real broker until the test releases it."""
-
-    def __init__(self, broker: PaperBroker) -> None:
-        self.submitting = threading.Event()
-        self.release = threading.Event()
-        self._submit = broker.submit_order
-
-    def submit_order(self, intent: OrderIntent, qty: Decimal) -> Order:
-        self.submitting.set()
-        assert self.release.wait(timeout=60), "the test never released the submission"
-        return self._submit(intent, qty)
-
-
 @pytest.fixture
-def gate(live_api: LiveServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[_Gate]:
-    engine: TradingEngine = live_api.app.state.engine
-    broker = engine.context.broker
-    assert isinstance(broker, PaperBroker)
-    held = _Gate(broker)
-    monkeypatch.setattr(broker, "submit_order", held.submit_order)
-    yield held
-    held.release.set()  # never leave the server's worker thread waiting
+def gate(live_api: LiveServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[BrokerGate]:
+    with held_submissions(live_api.app, monkeypatch) as held:
+        yield held
 
 
 async def _start_streaming(
@@ -99,7 +77,7 @@ def _every_sent_order_recorded(engine: TradingEngine, thread_id: str) -> list[An
 
 
 async def test_a_client_gone_in_the_middle_of_execute_leaves_every_order_recorded(
-    live_api: LiveServer, gate: _Gate
+    live_api: LiveServer, gate: BrokerGate
 ) -> None:
     client = get_client(url=live_api.url, api_key=API_KEY)
     thread_id = (await client.threads.create())["thread_id"]
@@ -129,7 +107,7 @@ async def test_a_client_gone_in_the_middle_of_execute_leaves_every_order_recorde
 
 
 async def test_a_cancel_during_execute_waits_for_execute_and_record(
-    live_api: LiveServer, gate: _Gate
+    live_api: LiveServer, gate: BrokerGate
 ) -> None:
     client = get_client(url=live_api.url, api_key=API_KEY)
     thread_id = (await client.threads.create())["thread_id"]
