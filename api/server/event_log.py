@@ -73,6 +73,11 @@ class EventLog(Protocol):
         """Log one event; returns its id (greater than every earlier id of the run)."""
         ...
 
+    def check_id(self, event_id: str) -> str:
+        """``event_id`` as this log reads it; ``InvalidEventIdError`` for an id it never issues
+        (the API answers 400 before a stream starts, not an error in the middle of one)."""
+        ...
+
     def follow(self, run_id: str, after: str | None = None) -> AsyncIterator[LoggedEvent]:
         """Events with an id after ``after`` (all when ``None``), then live ones, until ``end``."""
         ...
@@ -125,6 +130,11 @@ class InProcessEventLog:
         grew.set()
         return logged.id
 
+    def check_id(self, event_id: str) -> str:
+        if not event_id.isdigit():
+            raise InvalidEventIdError(f"event id {event_id!r} was not issued by this server")
+        return event_id
+
     async def follow(self, run_id: str, after: str | None = None) -> AsyncIterator[LoggedEvent]:
         async for batch in self.follow_batches(run_id, after):
             for logged in batch:
@@ -133,8 +143,8 @@ class InProcessEventLog:
     async def follow_batches(
         self, run_id: str, after: str | None = None
     ) -> AsyncIterator[list[LoggedEvent]]:
-        if after is not None and not after.isdigit():
-            raise InvalidEventIdError(f"event id {after!r} was not issued by this server")
+        if after is not None:
+            after = self.check_id(after)
         log = self._runs.get(run_id)
         if log is None:
             raise UnknownRunLogError(run_id)
@@ -202,11 +212,20 @@ class RedisEventLog:
             for logged in batch:
                 yield logged
 
+    def check_id(self, event_id: str) -> str:
+        """A stream id ``<ms>-<seq>``; a bare number ``<ms>`` reads as ``<ms>-0`` (so ``0``, which
+        the reference server takes for "from the start", is the start here too)."""
+        if event_id.isdigit():
+            return f"{int(event_id)}-0"
+        if not _STREAM_ID.match(event_id):
+            raise InvalidEventIdError(f"event id {event_id!r} was not issued by this server")
+        return event_id
+
     async def follow_batches(
         self, run_id: str, after: str | None = None
     ) -> AsyncIterator[list[LoggedEvent]]:
-        if after is not None and not _STREAM_ID.match(after):
-            raise InvalidEventIdError(f"event id {after!r} was not issued by this server")
+        if after is not None:
+            after = self.check_id(after)
         key = self._key(run_id)
         if not await self._redis.exists(key):
             raise UnknownRunLogError(run_id)

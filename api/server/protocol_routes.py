@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -20,6 +19,7 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, 
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from api.server.event_log import InvalidEventIdError
 from api.server.protocol_models import (
     Assistant,
     AssistantSearch,
@@ -48,7 +48,6 @@ _ASSISTANTS = {
     "trading": "A trading cycle: analysts, portfolio manager, risk gate, execution, record.",
     "research": "The research validation of one ticker (a research-mode cycle, no orders).",
 }
-_EVENT_ID = re.compile(r"^\d+(-\d+)?$")
 
 
 def _assistant(assistant_id: str) -> Assistant:
@@ -359,8 +358,13 @@ async def join_stream(
     except UnknownRunError as exc:
         if not await request.app.state.events.known(run_id):
             raise _not_found(f"run {run_id} of thread {thread_id}") from exc
-    if last_event_id is not None and not _EVENT_ID.match(last_event_id):
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="Last-Event-ID not issued here")
+    if last_event_id is not None:
+        try:
+            last_event_id = request.app.state.events.check_id(last_event_id)
+        except InvalidEventIdError as exc:
+            raise HTTPException(
+                status.HTTP_400_BAD_REQUEST, detail="Last-Event-ID not issued here"
+            ) from exc
     return run_stream(
         request.app.state.events,
         thread_id=thread_id,

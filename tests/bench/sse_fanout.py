@@ -12,7 +12,10 @@ records when each event was appended to the run's log. Printed, per N:
 - the server's CPU per delivered frame: the server process's CPU for the run with N clients minus
   the same run with none, divided by N x frames.
 
-    python -m tests.bench.sse_fanout [--clients 100,1000] [--tickers 100]
+    python -m tests.bench.sse_fanout [--clients 100,1000] [--tickers 100] [--redis]
+
+``--redis``: the run's event log is a Redis Stream on a local Valkey server the benchmark
+starts (the multi-worker set-up) instead of the in-process log.
 
 Both sides share one machine, so the figures include the client process's competition for CPU;
 compare runs on one machine, not across machines.
@@ -86,11 +89,11 @@ asyncio.run(main())
 """
 
 
-def _settings(home: Path) -> Any:
+def _settings(home: Path, redis_url: str | None) -> Any:
     from config.settings import load_settings
 
     return load_settings(
-        hedgegraph_home=home, hedgegraph_api_key=SecretStr(API_KEY), redis_url=None
+        hedgegraph_home=home, hedgegraph_api_key=SecretStr(API_KEY), redis_url=redis_url
     )
 
 
@@ -163,7 +166,7 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def _bench(counts: list[int], n_tickers: int) -> None:
+async def _bench(counts: list[int], n_tickers: int, redis_url: str | None) -> None:
     from api.server.app import create_app
     from api.server.auth import ApiKey
     from tests.bench.cycle_performance import universe
@@ -172,7 +175,7 @@ async def _bench(counts: list[int], n_tickers: int) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(tmp)
-        settings = _settings(Path(tmp) / "home")
+        settings = _settings(Path(tmp) / "home", redis_url)
         tickers = universe(n_tickers)
         app = create_app(settings, key=ApiKey(API_KEY), clock=FixedClock(AS_OF))
         with serving(app) as server:
@@ -203,9 +206,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", default="100,1000")
     parser.add_argument("--tickers", type=int, default=100)
+    parser.add_argument("--redis", action="store_true", help="the event log on a local Redis")
     args = parser.parse_args()
     os.environ.pop("REDIS_URL", None)
-    asyncio.run(_bench([int(x) for x in args.clients.split(",")], args.tickers))
+    counts = [int(x) for x in args.clients.split(",")]
+    if not args.redis:
+        asyncio.run(_bench(counts, args.tickers, None))
+        return
+    from tests.fixtures.servers import running_redis
+
+    with running_redis() as redis_url:
+        print(f"event log: Redis Streams at {redis_url}")
+        asyncio.run(_bench(counts, args.tickers, redis_url))
 
 
 if __name__ == "__main__":

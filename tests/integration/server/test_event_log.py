@@ -95,3 +95,19 @@ async def test_a_reader_on_another_process_client_replays_from_redis(redis_url: 
     finally:
         await writer.close()
         await reader.close()
+
+
+async def test_an_id_is_checked_before_any_stream_reads(log: EventLog) -> None:
+    """The API checks ``Last-Event-ID`` with ``check_id`` before it answers with a stream."""
+    for foreign in ("not-an-id", "1-x", ""):
+        with pytest.raises(InvalidEventIdError):
+            log.check_id(foreign)
+    await log.append("r5", "values", "1")
+    await log.append("r5", END_EVENT, "null")
+    if isinstance(log, InProcessEventLog):
+        with pytest.raises(InvalidEventIdError):
+            log.check_id("1-0")  # a Redis id: never issued here
+    else:
+        # a bare number is the start of that millisecond: "0" replays the whole run
+        assert log.check_id("0") == "0-0"
+        assert [e.data for e in await _collect(log, "r5", after="0")] == ["1", "null"]

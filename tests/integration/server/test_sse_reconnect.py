@@ -167,3 +167,30 @@ async def test_a_reader_that_saw_the_end_gets_no_stream_left_hanging(
             ]
 
         assert await asyncio.wait_for(rest(), timeout=30) == []
+
+
+@pytest.mark.parametrize("shared_log", [False, True], ids=["in-process", "redis"])
+async def test_a_last_event_id_of_the_wrong_form_is_a_400_before_any_stream(
+    api_settings: Settings, request: pytest.FixtureRequest, shared_log: bool
+) -> None:
+    """An id this server's log never issues is refused up front (it used to fail inside the
+    stream, after the 200); a bare ``0`` replays the whole run on either log."""
+    update = {"redis_url": request.getfixturevalue("redis_url")} if shared_log else {}
+    app = create_app(
+        api_settings.model_copy(update=update), key=ApiKey(API_KEY), clock=FixedClock(AS_OF)
+    )
+    with serving(app) as server:
+        client = get_client(url=server.url, api_key=API_KEY)
+        thread_id = (await client.threads.create())["thread_id"]
+        two: dict[str, Any] = {"tickers": ["AAPL", "MSFT"], "mode": "signal"}
+        run = await client.runs.create(thread_id, "trading", input=two)
+        await client.runs.join(thread_id, run["run_id"])
+        path = f"/threads/{thread_id}/runs/{run['run_id']}/stream"
+        foreign = "12-3" if not shared_log else "12-x"
+        async with httpx.AsyncClient(base_url=server.url, headers={"x-api-key": API_KEY}) as http:
+            refused = await http.get(path, headers={"last-event-id": foreign})
+            assert refused.status_code == 400, refused.text
+        whole = [
+            p async for p in client.runs.join_stream(thread_id, run["run_id"], last_event_id="0")
+        ]
+        assert whole[0].event == "metadata" and whole[-1].event == "end"
