@@ -10,10 +10,7 @@ commands start fast.
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import sys
-import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -22,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from api import startup_gc
 from api.alert_commands import alerts_app
 from api.cli_context import AsOfOption, account_settings, load_cli_settings, replay_clock
 from api.db_cli import db_app
@@ -150,8 +148,9 @@ async def _drive(settings: Settings, clock: Clock, stream: Stream, thread_id: st
     try:
         async with TradingEngine.open(settings, purpose="cycle", clock=clock) as engine:
             # What start-up built (modules, settings, the engine) lives as long as the process;
-            # frozen, a full collection during the cycle no longer walks it (about 0.2 s).
-            gc.freeze()
+            # frozen, a full collection during the cycle no longer walks it (about 0.2 s), and
+            # the collector paused for start-up runs again (api/startup_gc.py).
+            startup_gc.resume()
             _report_reconciliation(engine)
             live.header(run_header(settings, replay=_replay_of(settings)))
             try:
@@ -172,6 +171,8 @@ async def _drive(settings: Settings, clock: Clock, stream: Stream, thread_id: st
 
 def _finish(go: Callable[[], Coroutine[Any, Any, _Outcome]], thread_id: str) -> _Outcome:
     """Run the cycle. Start-up failures exit 2; a failure mid-cycle exits 4 with the way back."""
+    import asyncio
+
     from graph.engine import EngineStartupError
     from graph.runner import RequestMismatchError, ThreadNotFoundError, UnrevivableRequestError
 
@@ -231,6 +232,8 @@ def _emit(outcome: _Outcome, as_json: bool) -> None:
 
 
 def _thread_id(thread: str | None) -> str:
+    import uuid
+
     return thread or f"cycle-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
@@ -324,6 +327,8 @@ app.add_typer(watchlist_app, name="watchlist")
 
 
 def main() -> None:  # pragma: no cover - console entry point
+    """The ``hedgegraph`` command; collection waits until start-up is over (api/startup_gc.py)."""
+    startup_gc.pause()
     app()
 
 

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from api import startup_gc
 from api.cli_context import load_cli_settings
 from api.startup_errors import fail
 
@@ -55,6 +56,7 @@ def serve(
             f"API key (generated for this run, set HEDGEGRAPH_API_KEY to fix one): {key.secret}"
         )
     typer.echo(f"hedgegraph API on http://{host}:{port} (docs at /docs)", err=True)
+    startup_gc.resume()  # a server runs for days: collection on, start-up frozen out of it
     uvicorn.run(create_app(settings, key=key), host=host, port=port, log_level="info")
 
 

@@ -1,7 +1,8 @@
 """Start-up benchmark: how long the CLI takes before it does anything useful.
 
-Runs ``--help``, ``halt --help``, ``status``, ``db current`` and a rules-only replayed cycle
-from two trees side by side, interleaved, several times each, and reports medians and the ratio:
+Runs ``--help``, ``halt --help``, ``status``, ``db current``, ``halt --yes`` (the emergency stop
+of an empty paper account) and a rules-only replayed cycle from two trees side by side,
+interleaved, several times each, and reports medians and the ratio:
 the tree under test (this checkout) and a baseline revision exported with ``git archive``
 (default: the commit before the lazy-import work). Both use the same virtualenv and a fresh
 HEDGEGRAPH_HOME per tree, and each subprocess runs in a clean environment in a temporary working
@@ -34,6 +35,7 @@ COMMANDS: dict[str, list[str]] = {
     "halt --help": ["halt", "--help"],
     "status": ["status"],
     "db current": ["db", "current"],
+    "halt": ["halt", "--yes"],
     "cycle (rules-only)": ["run", "--tickers", "AAPL,MSFT", "--as-of", AS_OF, "--json"],
 }
 
