@@ -32,9 +32,9 @@ __all__ = [
 class Section(BaseModel):
     """Base of every section: frozen, no unknown keys, no infinities or NaN."""
 
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, allow_inf_nan=False, use_attribute_docstrings=True
-    )
+    # No ``use_attribute_docstrings``: it parses this file at import; config/env_example.py
+    # reads the field docstrings when it renders them.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class RiskParameters(Section):

@@ -128,7 +128,8 @@ class Settings(BaseSettings):
         case_sensitive=False,
         frozen=True,
         allow_inf_nan=False,
-        use_attribute_docstrings=True,
+        # Field docstrings are read by config/env_example.py when it renders them, not at
+        # import (``use_attribute_docstrings`` parses the source: every command would pay).
     )
     _CHECKS_PROVIDER_CREDENTIALS: ClassVar[bool] = True
 
