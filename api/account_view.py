@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
@@ -18,14 +18,18 @@ from domain import Order, Position, TradingStatus
 
 if TYPE_CHECKING:
     from config.settings import RiskParameters
+    from graph.monitor.loss_guard import LossStatus
     from tools.brokers.base import Broker
     from tools.clock import Clock
     from tools.persistence.sql_ledger import SqlLedger
 
 __all__ = [
     "AccountView",
+    "DailyLossLevel",
     "DailyLossView",
+    "Number",
     "OpenOrderView",
+    "OperatorView",
     "PositionView",
     "TradingStatusView",
     "account_view",
@@ -36,11 +40,13 @@ Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used=
 """Decimal in Python, a JSON number on the wire."""
 
 
-class _View(BaseModel):
+class OperatorView(BaseModel):
+    """Base of what the faces show an operator: frozen values, rendered or dumped, never edited."""
+
     model_config = ConfigDict(frozen=True)
 
 
-class PositionView(_View):
+class PositionView(OperatorView):
     symbol: str
     qty: Number
     avg_entry_price: Number
@@ -53,7 +59,7 @@ class PositionView(_View):
     take_profit: Number | None = None
 
 
-class OpenOrderView(_View):
+class OpenOrderView(OperatorView):
     client_order_id: str
     symbol: str
     side: str
@@ -63,17 +69,29 @@ class OpenOrderView(_View):
     limit_price: Number | None = None
 
 
-class DailyLossView(_View):
+class DailyLossLevel(OperatorView):
+    """Today's loss against its limit, as the position monitor's pass reports it."""
+
     loss_pct: Number
     """Loss since the session baseline as a fraction of it (negative when up)."""
     limit_pct: Number
     level: str
     """``ok``, ``warning`` (near the limit) or ``breached``."""
+
+    @classmethod
+    def of(cls, loss: LossStatus, **more: Any) -> Self:
+        """The view of the loss guard's answer (``more``: a subclass's own fields)."""
+        return cls(loss_pct=loss.loss_pct, limit_pct=loss.limit_pct, level=loss.level.value, **more)
+
+
+class DailyLossView(DailyLossLevel):
+    """Today's loss with the baseline it is measured from, as ``status`` shows it."""
+
     baseline: Number | None
     high_water_mark: Number | None
 
 
-class AccountView(_View):
+class AccountView(OperatorView):
     cash: Number
     equity: Number
     buying_power: Number
@@ -82,7 +100,7 @@ class AccountView(_View):
     daily_loss: DailyLossView
 
 
-class TradingStatusView(_View):
+class TradingStatusView(OperatorView):
     """The trading state with the account flattened in; account fields are ``None`` (and
     ``broker_error`` says why) when the broker could not answer."""
 
@@ -169,13 +187,7 @@ def account_view(
         buying_power=portfolio.buying_power,
         positions=_position_views(list(portfolio.positions.values()), ledger, limits),
         open_orders=[_open_order_view(o) for o in orders],
-        daily_loss=DailyLossView(
-            loss_pct=loss.loss_pct,
-            limit_pct=loss.limit_pct,
-            level=loss.level.value,
-            baseline=baseline,
-            high_water_mark=hwm,
-        ),
+        daily_loss=DailyLossView.of(loss, baseline=baseline, high_water_mark=hwm),
     )
 
 

@@ -7,10 +7,9 @@ report it in the same shape. A face only renders what these return.
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from api.account_view import DailyLossLevel, Number, OperatorView
 
 if TYPE_CHECKING:
     from graph.engine import TradingEngine
@@ -18,22 +17,8 @@ if TYPE_CHECKING:
 
 __all__ = ["DailyLossLevel", "MonitorExitView", "MonitorPassView", "halt_account", "monitor_pass"]
 
-Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
-
-class _View(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class DailyLossLevel(_View):
-    loss_pct: Number
-    """Loss since the session baseline as a fraction of it (negative when up)."""
-    limit_pct: Number
-    level: str
-    """``ok``, ``warning`` (near the limit) or ``breached``."""
-
-
-class MonitorExitView(_View):
+class MonitorExitView(OperatorView):
     """One exit the pass sent down the execution road (or tried to)."""
 
     reason: str
@@ -44,7 +29,7 @@ class MonitorExitView(_View):
     """Why no order is working (``None`` when one is)."""
 
 
-class MonitorPassView(_View):
+class MonitorPassView(OperatorView):
     daily_loss: DailyLossLevel
     exits: list[MonitorExitView]
     emergency_stop: bool
@@ -83,11 +68,7 @@ def monitor_pass(engine: TradingEngine) -> MonitorPassView:
     )
     report = monitor.run_once()
     return MonitorPassView(
-        daily_loss=DailyLossLevel(
-            loss_pct=report.loss.loss_pct,
-            limit_pct=report.loss.limit_pct,
-            level=report.loss.level.value,
-        ),
+        daily_loss=DailyLossLevel.of(report.loss),
         exits=[
             MonitorExitView(
                 reason=o.signal.reason.value,
