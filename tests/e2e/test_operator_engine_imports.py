@@ -40,8 +40,9 @@ CYCLE_ONLY = (
     "tools.market_data.factory",
 )
 """Modules only a cycle needs (``pandas``: nothing in the project imports it, and nothing may)."""
-STARTUP_ONLY = ("alembic", "httpx")
-"""Modules an operator command on a current schema, without webhooks, needs neither."""
+STARTUP_ONLY = ("alembic", "httpx", "filelock")
+"""Modules an operator command on a current schema, without webhooks, needs none of: no
+migration runs, so no schema lock is taken (``tools/persistence/setup_locks.py``)."""
 NEVER_AT_START = ("exchange_calendars",)
 """Only a session lookup outside the shipped table imports it (tools/market_data/sessions.py)."""
 BEHIND_HELP = (
@@ -162,8 +163,9 @@ def test_db_current_reads_the_revision_without_alembic_or_the_orm(tmp_path: Path
     assert report["loaded"] == ["sqlalchemy"]
 
 
-def test_the_probe_sees_alembic_when_a_migration_runs(tmp_path: Path) -> None:
-    """The control: ``db upgrade`` on a fresh home migrates, and the probe sees alembic."""
-    report = _loaded_after(tmp_path / "home", [["db", "upgrade"]], ["alembic"])
+def test_the_probe_sees_alembic_and_the_lock_when_a_migration_runs(tmp_path: Path) -> None:
+    """The control: ``db upgrade`` on a fresh home migrates under the schema lock, and the probe
+    sees alembic and filelock."""
+    report = _loaded_after(tmp_path / "home", [["db", "upgrade"]], ["alembic", "filelock"])
     assert report["codes"] == [0], report
-    assert report["loaded"] == ["alembic"]
+    assert report["loaded"] == ["alembic", "filelock"]

@@ -17,7 +17,8 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
 from pathlib import Path
 
-from filelock import AsyncFileLock, FileLock
+# filelock is imported where a lock is taken: every command imports this module (through
+# migrate.py), and on a current schema, the usual case, none takes the lock.
 
 __all__ = ["async_database_side_lock", "database_side_lock"]
 
@@ -40,6 +41,8 @@ def database_side_lock(database: str, purpose: str) -> AbstractContextManager[ob
     side = _side_file(database, purpose)
     if side is None:
         return nullcontext()
+    from filelock import FileLock
+
     return FileLock(side, thread_local=False)
 
 
@@ -48,4 +51,6 @@ def async_database_side_lock(database: str, purpose: str) -> AbstractAsyncContex
     side = _side_file(database, purpose)
     if side is None:
         return nullcontext()
+    from filelock import AsyncFileLock
+
     return AsyncFileLock(side, thread_local=False, poll_interval=POLL_SECONDS)
