@@ -7,9 +7,11 @@ the log from the id it has seen. The run itself never waits for a client (it onl
 slow or vanished client can never hold up a trading cycle.
 
 Embedded, the log lives in this process. With REDIS_URL it is a Redis Stream per run (XADD; XREAD
-from the last id, blocking for new entries), so a reconnect that lands on another worker process
-replays from there; each stream expires a while after its last event (trimmed by age). Every run
-ends with an ``end`` event, after which a reader stops.
+blocking for new entries), so a reconnect that lands on another worker process replays from
+there; each stream expires a while after its last event (trimmed by age). A process reads each
+watched stream once, for all its readers of that run (one blocking XREAD, not one per client:
+a hundred clients on one run used to take a hundred pooled connections and run the pool dry).
+Every run ends with an ``end`` event, after which a reader stops.
 
 Why readers take batches and each event carries its own SSE frame: with many clients on one run
 the cost is per client, per event. Here an event's frame is encoded once, the first time any
@@ -22,6 +24,7 @@ each of N readers must take in turn).
 from __future__ import annotations
 
 import asyncio
+import bisect
 import re
 import time
 from collections.abc import AsyncIterator
@@ -43,6 +46,8 @@ __all__ = [
 END_EVENT = "end"
 DEFAULT_KEEP = timedelta(hours=24)
 """How long a run's events stay readable after its last event."""
+POOL_WAIT_SECONDS = 30.0
+"""How long a Redis command waits for a free pooled connection before it fails."""
 
 
 class InvalidEventIdError(ValueError):
@@ -174,6 +179,33 @@ class InProcessEventLog:
 _STREAM_ID = re.compile(r"^\d+-\d+$")
 
 
+def _order(stream_id: str) -> tuple[int, int]:
+    ms, _, seq = stream_id.partition("-")
+    return int(ms), int(seq or 0)
+
+
+@dataclass
+class _Tail:
+    """One process's reading of one run's Redis Stream, shared by all its local readers: with N
+    clients on a run, one blocking XREAD (one pooled connection) instead of N, and one
+    ``LoggedEvent`` (one encoded frame) per event instead of N."""
+
+    events: list[LoggedEvent] = field(default_factory=list)
+    order: list[tuple[int, int]] = field(default_factory=list)
+    grew: asyncio.Event = field(default_factory=asyncio.Event)
+    readers: int = 0
+    failure: BaseException | None = None
+    task: asyncio.Task[None] | None = None
+
+    @property
+    def ended(self) -> bool:
+        return bool(self.events) and self.events[-1].event == END_EVENT
+
+    def wake(self) -> None:
+        grew, self.grew = self.grew, asyncio.Event()
+        grew.set()
+
+
 class RedisEventLog:
     """One Redis Stream per run under ``<prefix>:<run_id>``; ids are the stream's own."""
 
@@ -184,17 +216,26 @@ class RedisEventLog:
         prefix: str = "hedgegraph:run-events",
         keep: timedelta = DEFAULT_KEEP,
         block_ms: int = 5_000,
+        max_connections: int = 64,
     ) -> None:
         import redis.asyncio
 
+        # A blocking pool: a burst of readers (a thousand clients joining one run) waits for a
+        # connection instead of failing with "Too many connections".
         self._redis = (
-            redis.asyncio.Redis.from_url(client_or_url)
+            redis.asyncio.Redis(
+                connection_pool=redis.asyncio.BlockingConnectionPool.from_url(
+                    client_or_url, max_connections=max_connections, timeout=POOL_WAIT_SECONDS
+                )
+            )
             if isinstance(client_or_url, str)
             else client_or_url
         )
         self._prefix = prefix
         self._keep_ms = int(keep.total_seconds() * 1000)
         self._block_ms = block_ms
+        self._tails: dict[str, _Tail] = {}
+        """run id -> the one reading of its stream that this process's readers share."""
 
     def _key(self, run_id: str) -> str:
         return f"{self._prefix}:{run_id}"
@@ -227,23 +268,68 @@ class RedisEventLog:
         if after is not None:
             after = self.check_id(after)
         key = self._key(run_id)
-        if not await self._redis.exists(key):
-            raise UnknownRunLogError(run_id)
-        last = after or "0-0"
-        if after is not None and await self._ended_by(key, after):
-            return  # the reader has seen the end already: nothing will follow
-        while True:
-            answer: Any = await self._redis.xread({key: last}, block=self._block_ms, count=512)
-            batch: list[LoggedEvent] = []
-            for _stream, entries in answer or []:
-                for raw_id, fields in entries:
-                    last = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
-                    batch.append(LoggedEvent(last, _text(fields, "event"), _text(fields, "data")))
-            if batch:
-                batch = _through_end(batch)
+        tail = self._tails.get(run_id)
+        if tail is not None and tail.events:  # being read here already: no round trip to Redis
+            if after is not None and tail.ended and _order(after) >= tail.order[-1]:
+                return  # the reader has seen the end already: nothing will follow
+        else:
+            if not await self._redis.exists(key):
+                raise UnknownRunLogError(run_id)
+            if after is not None and await self._ended_by(key, after):
+                return
+            tail = self._tails.get(run_id)  # another reader may have started one meanwhile
+        if tail is None:
+            tail = self._tails[run_id] = _Tail()
+            tail.task = asyncio.create_task(self._pump(run_id, tail), name=f"tail:{key}")
+        tail.readers += 1
+        try:
+            seen = _order(after or "0-0")
+            while True:
+                # the shared reading may start behind this reader's id: skip what it has seen
+                while (position := bisect.bisect_right(tail.order, seen)) >= len(tail.events):
+                    if tail.failure is not None:
+                        raise tail.failure
+                    await tail.grew.wait()
+                batch = _through_end(tail.events[position:])
+                seen = tail.order[position + len(batch) - 1]
                 yield batch
                 if batch[-1].event == END_EVENT:
                     return
+        finally:
+            tail.readers -= 1
+            if tail.readers == 0:
+                self._drop(run_id, tail)
+
+    async def _pump(self, run_id: str, tail: _Tail) -> None:
+        """Read the run's stream once for every local reader: XREAD (blocking) from the start
+        until its ``end``; a failure is handed to the readers, and the next reader reads anew."""
+        key, last = self._key(run_id), "0-0"
+        try:
+            while True:
+                answer: Any = await self._redis.xread({key: last}, block=self._block_ms, count=512)
+                new: list[LoggedEvent] = []
+                for _stream, entries in answer or []:
+                    for raw_id, fields in entries:
+                        last = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
+                        new.append(LoggedEvent(last, _text(fields, "event"), _text(fields, "data")))
+                if new:
+                    new = _through_end(new)
+                    tail.events.extend(new)
+                    tail.order.extend(_order(e.id) for e in new)
+                    tail.wake()
+                    if new[-1].event == END_EVENT:
+                        return
+        except Exception as exc:
+            tail.failure = exc
+            if self._tails.get(run_id) is tail:
+                del self._tails[run_id]
+            tail.wake()
+
+    def _drop(self, run_id: str, tail: _Tail) -> None:
+        if self._tails.get(run_id) is tail:
+            del self._tails[run_id]
+        if tail.task is not None and not tail.task.done():
+            tail.task.cancel()
 
     async def _ended_by(self, key: str, after: str) -> bool:
         newest: Any = await self._redis.xrevrange(key, count=1)
@@ -264,6 +350,8 @@ class RedisEventLog:
         return bool(newest) and _text(newest[0][1], "event") == END_EVENT
 
     async def close(self) -> None:
+        for run_id, tail in list(self._tails.items()):
+            self._drop(run_id, tail)
         await self._redis.aclose()
 
 

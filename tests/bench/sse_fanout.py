@@ -105,8 +105,10 @@ async def _one_run(server_url: str, app: Any, tickers: list[str], clients: int) 
     original = events.append
 
     async def timed_append(run_id: str, event: str, data: str) -> str:
+        # timed before the call: with Redis the append is a round trip a client may outrun
+        at = time.monotonic()
         ident = await original(run_id, event, data)
-        appended[ident] = time.monotonic()
+        appended[ident] = at
         return str(ident)
 
     events.append = timed_append

@@ -111,3 +111,26 @@ async def test_an_id_is_checked_before_any_stream_reads(log: EventLog) -> None:
         # a bare number is the start of that millisecond: "0" replays the whole run
         assert log.check_id("0") == "0-0"
         assert [e.data for e in await _collect(log, "r5", after="0")] == ["1", "null"]
+
+
+async def test_the_readers_of_one_run_share_one_blocking_read(redis_url: str) -> None:
+    """Fifty clients on one run: one XREAD blocks on Redis for all of them (it was one each, so
+    a hundred clients ran the connection pool dry), and each still gets the whole run."""
+    import redis.asyncio
+
+    log = RedisEventLog(redis_url, prefix="evlog-shared", block_ms=2_000)
+    probe = redis.asyncio.Redis.from_url(redis_url)
+    try:
+        await log.append("r6", "metadata", "{}")
+        readers = [asyncio.create_task(_collect(log, "r6")) for _ in range(50)]
+        await asyncio.sleep(0.5)
+        blocked = [c for c in await probe.client_list() if c.get("cmd") == "xread"]
+        assert len(blocked) == 1, f"{len(blocked)} blocking reads for one run"
+        for n in range(5):
+            await log.append("r6", "custom", str(n))
+        await log.append("r6", END_EVENT, "null")
+        for got in await asyncio.wait_for(asyncio.gather(*readers), 10):
+            assert [e.data for e in got] == ["{}", "0", "1", "2", "3", "4", "null"]
+    finally:
+        await probe.aclose()
+        await log.close()
