@@ -2,7 +2,8 @@
 
 Runs ``--help``, ``halt --help``, ``status``, ``db current``, ``halt --yes`` (the emergency stop
 of an empty paper account) and a rules-only replayed cycle from two trees side by side,
-interleaved, several times each, and reports medians and the ratio:
+interleaved, several times each, and reports medians and the ratio, of the wall time and of the
+child's CPU time (user plus system; less moved by other work on a shared machine):
 the tree under test (this checkout) and a baseline revision exported with ``git archive``
 (default: the commit before the lazy-import work). Both use the same virtualenv and a fresh
 HEDGEGRAPH_HOME per tree, and each subprocess runs in a clean environment in a temporary working
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -24,6 +26,7 @@ import tarfile
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_BASELINE = "5847249"
@@ -62,7 +65,21 @@ def _env(tree: Path, home: Path) -> dict[str, str]:
     }
 
 
-def _time(tree: Path, home: Path, args: list[str], cwd: Path) -> float:
+class Sample(NamedTuple):
+    wall: float
+    """Seconds from spawn to exit, what an operator waits."""
+    cpu: float
+    """User plus system seconds of the child: less moved than ``wall`` by other work on a
+    shared machine, which delays a process without making it use more CPU."""
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _time(tree: Path, home: Path, args: list[str], cwd: Path) -> Sample:
+    cpu_before = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "api.cli", *args],
@@ -73,9 +90,16 @@ def _time(tree: Path, home: Path, args: list[str], cwd: Path) -> float:
         timeout=300,
     )
     elapsed = time.perf_counter() - start
+    cpu = _children_cpu() - cpu_before
     if proc.returncode not in (0, 1, 3):
         raise RuntimeError(f"{tree.name} {' '.join(args)} exited {proc.returncode}:\n{proc.stderr}")
-    return elapsed
+    return Sample(elapsed, cpu)
+
+
+def _medians(samples: list[Sample]) -> Sample:
+    return Sample(
+        statistics.median(s.wall for s in samples), statistics.median(s.cpu for s in samples)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,17 +116,22 @@ def main(argv: list[str] | None = None) -> int:
         cwd.mkdir()
         for name, tree in trees.items():  # warm-up: migrations, bytecode caches
             _time(tree, homes[name], COMMANDS["status"], cwd)
-        print(f"baseline {args.baseline} vs this checkout; medians in seconds")
-        print(f"{'command':<20} {'before':>8} {'after':>8} {'after/before':>13}")
+        print(f"baseline {args.baseline} vs this checkout; medians in seconds (wall | CPU)")
+        print(
+            f"{'command':<20} {'before':>8} {'after':>8} {'ratio':>6}"
+            f" | {'before':>8} {'after':>8} {'ratio':>6}"
+        )
         for label, command in COMMANDS.items():
             runs = args.cycle_runs if label.startswith("cycle") else args.runs
-            samples: dict[str, list[float]] = {name: [] for name in trees}
+            samples: dict[str, list[Sample]] = {name: [] for name in trees}
             for _ in range(runs):
                 for name, tree in trees.items():  # interleaved: noise hits both alike
                     samples[name].append(_time(tree, homes[name], command, cwd))
-            before = statistics.median(samples["before"])
-            after = statistics.median(samples["after"])
-            print(f"{label:<20} {before:8.2f} {after:8.2f} {after / before:13.2f}")
+            before, after = _medians(samples["before"]), _medians(samples["after"])
+            print(
+                f"{label:<20} {before.wall:8.2f} {after.wall:8.2f} {after.wall / before.wall:6.2f}"
+                f" | {before.cpu:8.2f} {after.cpu:8.2f} {after.cpu / before.cpu:6.2f}"
+            )
     return 0
 
 
