@@ -88,9 +88,13 @@ def _not_found(what: str) -> HTTPException:
 
 
 def _invalid(loc: tuple[str | int, ...], error: ValidationError) -> RequestValidationError:
-    """A 422 in FastAPI's own shape, the field path under ``body``."""
+    """A 422 in FastAPI's own shape, the field path under ``body``. ``ctx`` is left out (it may
+    hold the exception a validator raised, which is no JSON; the schema allows no null there)."""
     return RequestValidationError(
-        [{**e, "loc": ("body", *loc, *e["loc"]), "ctx": None} for e in error.errors()]
+        [
+            {**{k: v for k, v in e.items() if k != "ctx"}, "loc": ("body", *loc, *e["loc"])}
+            for e in error.errors()
+        ]
     )
 
 

@@ -95,6 +95,8 @@ async def test_a_resume_that_does_not_validate_is_refused_before_anything_runs(
         assert bad_input.status_code == 422
         fields = {tuple(e["loc"]) for e in bad_input.json()["detail"]}
         assert ("body", "input", "tickers") in fields and ("body", "input", "session") in fields
+        contexts = [e["ctx"] for e in bad_input.json()["detail"] if "ctx" in e]
+        assert all(isinstance(c, dict) for c in contexts), "ctx is an object or absent, never null"
     assert await client.runs.list(thread_id) != []
     assert len(await client.runs.list(thread_id)) == 1, "no refused request started a run"
     assert (await client.threads.get_state(thread_id))["interrupts"], "still waiting"
