@@ -18,7 +18,9 @@ records when each event was appended to the run's log. Printed, per N:
 starts (the multi-worker set-up) instead of the in-process log.
 
 Both sides share one machine, so the figures include the client process's competition for CPU;
-compare runs on one machine, not across machines.
+compare runs on one machine, not across machines. The run's wall time and the client process's
+CPU time are printed too: a client that is busy for most of the run is the bottleneck, and
+then the latency measures how far the (Python) clients fall behind, not the server.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -115,7 +118,8 @@ async def _one_run(server_url: str, app: Any, tickers: list[str], clients: int) 
     host, port = server_url.removeprefix("http://").split(":")
     async with httpx.AsyncClient(base_url=server_url, headers={"x-api-key": API_KEY}) as http:
         thread_id = (await http.post("/threads", json={})).json()["thread_id"]
-        cpu0 = time.process_time()
+        cpu0, wall0 = time.process_time(), time.monotonic()
+        children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         created = await http.post(
             f"/threads/{thread_id}/runs",
             json={
@@ -141,7 +145,11 @@ async def _one_run(server_url: str, app: Any, tickers: list[str], clients: int) 
             )
         await http.get(f"/threads/{thread_id}/runs/{run_id}/join", timeout=600)
         out = (await proc.communicate())[0] if proc is not None else b"[]"
-        cpu = time.process_time() - cpu0
+        cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        client_cpu = (children.ru_utime + children.ru_stime) - (
+            children0.ru_utime + children0.ru_stime
+        )
     events.append = original
     logged = sorted(appended, key=lambda i: appended[i])
     received = json.loads(out)
@@ -158,6 +166,8 @@ async def _one_run(server_url: str, app: Any, tickers: list[str], clients: int) 
         "complete": complete,
         "latencies": latencies,
         "cpu": cpu,
+        "wall": wall,
+        "client_cpu": client_cpu,
     }
 
 
@@ -202,6 +212,11 @@ async def _bench(counts: list[int], n_tickers: int, redis_url: str | None) -> No
                 if lat:
                     mean, worst = statistics.mean(lat) * 1000, max(lat) * 1000
                     print(f"         mean {mean:.1f} ms, max {worst:.1f} ms")
+                # a client process busy for most of the run's wall time is what holds latency up
+                print(
+                    f"         run wall {r['wall']:.2f} s, client process CPU "
+                    f"{r['client_cpu']:.2f} s"
+                )
 
 
 def main() -> None:
