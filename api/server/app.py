@@ -4,7 +4,8 @@ Why one engine per process, opened in the lifespan: start-up reconciles with the
 the CLI does before any cycle (an order that went out while we were down is recorded first), and
 every run of this process shares that engine's context, checkpointer and ledger. Runs live in a
 ``RunManager`` (background tasks, never inside a request); their events go to an event log that
-is Redis Streams when REDIS_URL is set (a reconnect may land on another worker), else in-process.
+is Redis Streams when REDIS_URL is set (a reconnect may land on another worker), else in-process;
+with Redis a cancel that lands on another worker is relayed to the one running the run.
 
 Every route except ``/ok`` and ``/ready`` needs the API key; CORS stays closed unless
 HEDGEGRAPH_CORS_ORIGINS names origins.
@@ -23,6 +24,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api.server.auth import ApiKey, require_key
+from api.server.cancel_bus import RedisCancelBus
 from api.server.event_log import EventLog, InProcessEventLog, RedisEventLog
 from api.server.protocol_routes import router as protocol_router
 from api.server.readiness import Readiness, check_readiness
@@ -88,19 +90,25 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         events = _event_log(settings)
         runs = RunManager(events)
+        cancels = RedisCancelBus(settings.redis_url) if settings.redis_url else None
         try:
             async with TradingEngine.open(settings, purpose="cycle", clock=clock) as engine:
                 app.state.engine = engine
                 app.state.events = events
                 app.state.runs = runs
+                app.state.cancels = cancels
                 app.state.threads = ThreadRegistry()
                 app.state.settings = settings
                 app.state.heartbeat_seconds = heartbeat_seconds
+                if cancels is not None:
+                    await cancels.start(runs.cancel_if_mine)
                 try:
                     yield
                 finally:
                     await runs.shutdown()  # every run drains to a step boundary first
         finally:
+            if cancels is not None:
+                await cancels.close()
             await events.close()
 
     app = FastAPI(

@@ -269,13 +269,6 @@ async def _start(request: Request, thread_id: str, body: RunCreate) -> ApiRun:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
 
 
-def _run(request: Request, thread_id: str, run_id: str) -> ApiRun:
-    try:
-        return _runs(request).get(thread_id, run_id)
-    except UnknownRunError as exc:
-        raise _not_found(f"run {run_id} of thread {thread_id}") from exc
-
-
 async def _final_values(request: Request, thread_id: str) -> dict[str, Any]:
     state = await read_state(request.app.state.engine.checkpointer, thread_id)
     return values_with_interrupts(state) if state is not None else {}
@@ -359,9 +352,8 @@ async def join_stream(
     that lands on this process replays from there."""
     try:
         _runs(request).get(thread_id, run_id)
-    except UnknownRunError as exc:
-        if not await request.app.state.events.known(run_id):
-            raise _not_found(f"run {run_id} of thread {thread_id}") from exc
+    except UnknownRunError:
+        await _any_run(request, thread_id, run_id)  # 404 unless it is this thread's run
     if last_event_id is not None:
         try:
             last_event_id = request.app.state.events.check_id(last_event_id)
@@ -408,6 +400,7 @@ async def _wait_elsewhere(request: Request, thread_id: str, run_id: str) -> None
 @router.post(
     "/threads/{thread_id}/runs/{run_id}/cancel",
     status_code=status.HTTP_202_ACCEPTED,
+    response_class=Response,  # the 202 has no body; the schema says so
     tags=["runs"],
 )
 async def cancel_run(
@@ -417,6 +410,20 @@ async def cancel_run(
     wait: bool = False,
     action: Annotated[str, Query(pattern="^(interrupt|rollback)$")] = "interrupt",
 ) -> Response:
-    """Stop the run at its next step boundary (never between ``execute`` and ``record``)."""
-    await _runs(request).cancel(_run(request, thread_id, run_id), wait=wait)
+    """Stop the run at its next step boundary (never between ``execute`` and ``record``). A run
+    another server runs is cancelled there (relayed over Redis); without Redis that is a 409."""
+    try:
+        await _runs(request).cancel(_runs(request).get(thread_id, run_id), wait=wait)
+    except UnknownRunError:
+        found = await _any_run(request, thread_id, run_id)  # 404 when nobody has it
+        if found.status in ("pending", "running"):
+            cancels = request.app.state.cancels
+            if cancels is None:
+                raise HTTPException(
+                    status.HTTP_409_CONFLICT,
+                    detail=f"run {run_id} runs on another server and no REDIS_URL relays cancels",
+                ) from None
+            await cancels.publish(run_id)
+            if wait:
+                await _wait_elsewhere(request, thread_id, run_id)
     return Response(status_code=status.HTTP_202_ACCEPTED)

@@ -204,6 +204,12 @@ class RunManager:
                 await asyncio.wait({run.task})
         return run
 
+    async def cancel_if_mine(self, run_id: str) -> None:
+        """Cancel ``run_id`` if this process runs it (a request another server relayed)."""
+        run = self._runs.get(run_id)
+        if run is not None and run.active:
+            await self.cancel(run)
+
     async def shutdown(self) -> None:
         """Stop every active run at a boundary (server shutdown), waiting for each."""
         tasks = [r.task for r in self._runs.values() if r.task is not None and not r.task.done()]

@@ -110,3 +110,52 @@ async def test_a_run_waiting_for_its_thread_is_pending_on_the_other_server_then_
         assert (await starter.runs.get(thread_id, run_id))["status"] == "success"
     orders = ledger_orders(api_settings, thread_id)
     assert orders and len({o.client_order_id for o in orders}) == len(orders)
+
+
+async def test_a_cancel_on_the_other_server_stops_the_run_after_execute_and_record(
+    api_settings: Settings, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cancel lands on the server that does not run the run: it is relayed (Redis pub/sub)
+    to the one that does, which stops at the next boundary: after the order in flight and its
+    record, never between them."""
+    shared = api_settings.model_copy(update={"redis_url": redis_url})
+    with ExitStack() as stack:
+        first, second = _two_servers(shared, stack)
+        starter = get_client(url=first.url, api_key=API_KEY)
+        other = get_client(url=second.url, api_key=API_KEY)
+        thread_id = (await starter.threads.create())["thread_id"]
+        with held_submissions(first.app, monkeypatch) as gate:
+            run = await starter.runs.create(thread_id, "trading", input=trading_input())
+            run_id = run["run_id"]
+            assert await asyncio.to_thread(gate.submitting.wait, 60), "the run reached execute"
+            await other.runs.cancel(thread_id, run_id)
+            await asyncio.sleep(0.5)
+            assert (await starter.runs.get(thread_id, run_id))["status"] == "running", (
+                "the cancel waits for execute's submission"
+            )
+            gate.release.set()
+            await other.runs.join(thread_id, run_id)
+        assert (await starter.runs.get(thread_id, run_id))["status"] == "interrupted"
+        assert (await other.runs.get(thread_id, run_id))["status"] == "interrupted"
+        values = (await starter.threads.get_state(thread_id))["values"]
+        assert isinstance(values, dict) and values.get("recorded") is True, "record ran"
+    broker_orders = first.app.state.engine.context.broker.all_orders()
+    recorded = {o.client_order_id for o in ledger_orders(api_settings, thread_id)}
+    assert broker_orders and {o.client_order_id for o in broker_orders} <= recorded
+
+
+async def test_without_redis_a_cancel_for_another_server_says_it_cannot(
+    embedded_pair: tuple[LiveServer, LiveServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = embedded_pair
+    starter = get_client(url=first.url, api_key=API_KEY)
+    thread_id = (await starter.threads.create())["thread_id"]
+    with held_submissions(first.app, monkeypatch) as gate:
+        run = await starter.runs.create(thread_id, "trading", input=trading_input())
+        assert await asyncio.to_thread(gate.submitting.wait, 60)
+        async with httpx.AsyncClient(base_url=second.url, headers={"x-api-key": API_KEY}) as http:
+            answer = await http.post(f"/threads/{thread_id}/runs/{run['run_id']}/cancel")
+        assert answer.status_code == 409, answer.text
+        gate.release.set()
+        await starter.runs.join(thread_id, run["run_id"])
+    assert (await starter.runs.get(thread_id, run["run_id"]))["status"] == "success"
