@@ -10,40 +10,28 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import Field
 
+from api.operator_view import DailyLossLevel, Number, OperatorView
 from domain import Order, Position, TradingStatus
 
 if TYPE_CHECKING:
     from config.settings import RiskParameters
-    from graph.monitor.loss_guard import LossStatus
     from tools.brokers.base import Broker
     from tools.clock import Clock
     from tools.persistence.sql_ledger import SqlLedger
 
 __all__ = [
     "AccountView",
-    "DailyLossLevel",
     "DailyLossView",
-    "Number",
     "OpenOrderView",
-    "OperatorView",
     "PositionView",
     "TradingStatusView",
     "account_view",
     "trading_status_view",
 ]
-
-Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
-"""Decimal in Python, a JSON number on the wire."""
-
-
-class OperatorView(BaseModel):
-    """Base of what the faces show an operator: frozen values, rendered or dumped, never edited."""
-
-    model_config = ConfigDict(frozen=True)
 
 
 class PositionView(OperatorView):
@@ -67,21 +55,6 @@ class OpenOrderView(OperatorView):
     order_type: str
     status: str
     limit_price: Number | None = None
-
-
-class DailyLossLevel(OperatorView):
-    """Today's loss against its limit, as the position monitor's pass reports it."""
-
-    loss_pct: Number
-    """Loss since the session baseline as a fraction of it (negative when up)."""
-    limit_pct: Number
-    level: str
-    """``ok``, ``warning`` (near the limit) or ``breached``."""
-
-    @classmethod
-    def of(cls, loss: LossStatus, **more: Any) -> Self:
-        """The view of the loss guard's answer (``more``: a subclass's own fields)."""
-        return cls(loss_pct=loss.loss_pct, limit_pct=loss.limit_pct, level=loss.level.value, **more)
 
 
 class DailyLossView(DailyLossLevel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from api.account_view import DailyLossLevel, Number, OperatorView
+from api.operator_view import DailyLossLevel, Number, OperatorView
 
 if TYPE_CHECKING:
     from graph.engine import TradingEngine
