@@ -12,6 +12,7 @@ from graph.nodes._common import request_of
 from graph.nodes.market_access import market_of
 from graph.state import CycleState
 from tools.llm.routing import prompt_hash_for
+from tools.persistence.records import DecisionAuditEntry
 
 __all__ = ["inputs_digest", "record"]
 
@@ -36,19 +37,24 @@ def record(state: CycleState, runtime: Runtime[TradingContext]) -> CycleState:
     placed = {o.client_order_id for o in state.get("orders", [])}
     model = ctx.llm.model_name if ctx.llm is not None else "rules"
     market = market_of(state, runtime) if state.get("decisions") else None
+    verdicts = state.get("analyst_verdicts", [])
+    entries = []
     for decision in state.get("decisions", []):
         verdict = by_decision.get(decision.decision_id)
-        ctx.ledger.record_decision(
-            thread_id=thread_id,
-            decision=decision,
-            verdicts=[v for v in state.get("analyst_verdicts", []) if v.ticker == decision.ticker],
-            gate_verdict=verdict,
-            inputs_digest=inputs_digest(decision.ticker, market, state.get("portfolio")),
-            model=model,
-            prompt_hash=prompt_hash_for(ctx.llm, f"portfolio_manager:{decision.ticker}"),
-            recorded_at=ctx.clock.now(),
-            order_client_ids=[verdict.intent.client_order_id]
-            if verdict is not None and verdict.intent.client_order_id in placed
-            else [],
+        entries.append(
+            DecisionAuditEntry(
+                thread_id=thread_id,
+                decision=decision,
+                verdicts=[v for v in verdicts if v.ticker == decision.ticker],
+                gate_verdict=verdict,
+                inputs_digest=inputs_digest(decision.ticker, market, state.get("portfolio")),
+                model=model,
+                prompt_hash=prompt_hash_for(ctx.llm, f"portfolio_manager:{decision.ticker}"),
+                recorded_at=ctx.clock.now(),
+                order_client_ids=[verdict.intent.client_order_id]
+                if verdict is not None and verdict.intent.client_order_id in placed
+                else [],
+            )
         )
+    ctx.ledger.record_decisions(entries)  # one transaction for the cycle's decisions
     return {"recorded": True}

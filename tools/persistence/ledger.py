@@ -22,7 +22,12 @@ from domain import (
     TradeDecision,
     TradingStateRecord,
 )
-from tools.persistence.records import BookedOrder, PerformanceSnapshot, RiskBaseline
+from tools.persistence.records import (
+    BookedOrder,
+    DecisionAuditEntry,
+    PerformanceSnapshot,
+    RiskBaseline,
+)
 
 if TYPE_CHECKING:
     from tools.persistence.alert_log import AlertStore
@@ -75,6 +80,10 @@ class Ledger(Protocol):
         recorded_at: datetime | None = None,
     ) -> None:
         """Write the decision audit row (invariant 6). Idempotent per (thread, decision_id)."""
+        ...
+
+    def record_decisions(self, entries: Sequence[DecisionAuditEntry]) -> None:
+        """``record_decision`` for many decisions at once (one transaction where it can)."""
         ...
 
     def trading_state(self) -> TradingStateRecord: ...

@@ -6,19 +6,32 @@ watchlist, the equity curve); the graph hands in domain values and gets these ba
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import Field
 
-from domain import EventSeverity, GateOutcome, Order, OrderIntent, ReasonCode, TradeAction
+from domain import (
+    AnalystVerdict,
+    EventSeverity,
+    GateOutcome,
+    GateVerdict,
+    Order,
+    OrderIntent,
+    ReasonCode,
+    TradeAction,
+    TradeDecision,
+)
 from domain._base import DomainModel
 
 __all__ = [
     "AlertRecord",
     "AlertStatus",
     "BookedOrder",
+    "DecisionAuditEntry",
     "DecisionAuditRecord",
     "PerformanceSnapshot",
     "RiskBaseline",
@@ -78,6 +91,24 @@ class BookedOrder(DomainModel):
     approved_qty: Decimal
     order: Order | None = None
     """``None``: the intent is persisted but no broker order is recorded (yet)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionAuditEntry:
+    """What the decision audit is given for one decision (invariant 6); stored as a
+    ``DecisionAuditRecord``. A plain dataclass: its parts are validated domain values already,
+    and a cycle hands in one per ticker."""
+
+    thread_id: str
+    decision: TradeDecision
+    verdicts: Sequence[AnalystVerdict]
+    gate_verdict: GateVerdict | None
+    inputs_digest: str
+    model: str
+    prompt_hash: str | None
+    order_client_ids: Sequence[str]
+    recorded_at: datetime | None = None
+    """When it was decided; without it, the gate verdict's intent time (one of them is needed)."""
 
 
 class DecisionAuditRecord(DomainModel):

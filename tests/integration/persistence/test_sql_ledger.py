@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from tests.unit.persistence.state_factory import (
 )
 from tools.persistence.errors import LedgerInputError, UnknownIntentError
 from tools.persistence.ledger import Ledger
+from tools.persistence.records import DecisionAuditEntry
 from tools.persistence.sql_ledger import SqlLedger
 
 
@@ -133,6 +135,50 @@ def test_decision_without_gate_verdict_needs_an_explicit_time(ledger: SqlLedger)
             prompt_hash=None,
             order_client_ids=[],
         )
+
+
+def test_a_cycles_decisions_are_recorded_together_once_each(ledger: SqlLedger) -> None:
+    held = order_intent("t-batch", "d-1")
+    entries = [
+        DecisionAuditEntry(
+            thread_id="t-batch",
+            decision=decision(f"d-{n}"),
+            verdicts=analyst_verdicts(),
+            gate_verdict=gate_verdict(held) if n == 1 else None,
+            inputs_digest=f"sha256:{n}",
+            model="rules",
+            prompt_hash=None,
+            order_client_ids=[held.client_order_id] if n == 1 else [],
+            recorded_at=AS_OF + timedelta(seconds=n),
+        )
+        for n in range(1, 251)  # more rows than one INSERT statement carries
+    ]
+    other = replace(entries[0], thread_id="t-batch-2", recorded_at=AS_OF)
+    ledger.record_decisions([*entries, other])
+    ledger.record_decisions(entries[:3])  # a retried record step adds nothing
+    stored = ledger.decisions_for_thread("t-batch")
+    assert [a.decision_id for a in stored] == [f"d-{n}" for n in range(1, 251)]
+    assert stored[0].order_client_ids == (held.client_order_id,)
+    assert stored[1].order_client_ids == () and stored[1].gate_outcome is None
+    assert [a.decision_id for a in ledger.decisions_for_thread("t-batch-2")] == ["d-1"]
+
+
+def test_a_batch_with_one_bad_decision_records_none_of_it(ledger: SqlLedger) -> None:
+    good = DecisionAuditEntry(
+        thread_id="t-atomic",
+        decision=decision("d-1"),
+        verdicts=[],
+        gate_verdict=None,
+        inputs_digest="x",
+        model="rules",
+        prompt_hash=None,
+        order_client_ids=[],
+        recorded_at=AS_OF,
+    )
+    undated = replace(good, decision=decision("d-2"), recorded_at=None)
+    with pytest.raises(LedgerInputError, match="recorded_at"):
+        ledger.record_decisions([good, undated])
+    assert ledger.decisions_for_thread("t-atomic") == []
 
 
 def test_trading_state_persists_across_reopen(database_url: str) -> None:
