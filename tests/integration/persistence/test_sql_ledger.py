@@ -123,17 +123,33 @@ def test_decision_audit_is_idempotent_per_thread_and_decision(ledger: SqlLedger)
     assert audit.analyst_verdicts[1]["failure_reason"] == "llm timeout"
 
 
+def _hold(thread_id: str, decision_id: str, recorded_at: datetime | None) -> DecisionAuditEntry:
+    """A decision that reached no gate (a hold): its time must be given."""
+    return DecisionAuditEntry(
+        thread_id=thread_id,
+        decision=decision(decision_id),
+        verdicts=[],
+        gate_verdict=None,
+        inputs_digest="x",
+        model="rules",
+        prompt_hash=None,
+        order_client_ids=[],
+        recorded_at=recorded_at,
+    )
+
+
 def test_decision_without_gate_verdict_needs_an_explicit_time(ledger: SqlLedger) -> None:
+    hold = _hold("t-hold", "d-9", None)
     with pytest.raises(LedgerInputError, match="recorded_at"):
         ledger.record_decision(
-            thread_id="t-hold",
-            decision=decision("d-9"),
-            verdicts=[],
-            gate_verdict=None,
-            inputs_digest="x",
-            model="rules",
-            prompt_hash=None,
-            order_client_ids=[],
+            thread_id=hold.thread_id,
+            decision=hold.decision,
+            verdicts=hold.verdicts,
+            gate_verdict=hold.gate_verdict,
+            inputs_digest=hold.inputs_digest,
+            model=hold.model,
+            prompt_hash=hold.prompt_hash,
+            order_client_ids=hold.order_client_ids,
         )
 
 
@@ -164,18 +180,7 @@ def test_a_cycles_decisions_are_recorded_together_once_each(ledger: SqlLedger) -
 
 
 def test_a_batch_with_one_bad_decision_records_none_of_it(ledger: SqlLedger) -> None:
-    good = DecisionAuditEntry(
-        thread_id="t-atomic",
-        decision=decision("d-1"),
-        verdicts=[],
-        gate_verdict=None,
-        inputs_digest="x",
-        model="rules",
-        prompt_hash=None,
-        order_client_ids=[],
-        recorded_at=AS_OF,
-    )
-    undated = replace(good, decision=decision("d-2"), recorded_at=None)
+    good, undated = _hold("t-atomic", "d-1", AS_OF), _hold("t-atomic", "d-2", None)
     with pytest.raises(LedgerInputError, match="recorded_at"):
         ledger.record_decisions([good, undated])
     assert ledger.decisions_for_thread("t-atomic") == []
