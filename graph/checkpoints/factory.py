@@ -13,6 +13,16 @@ backend has its own sharp edges that belong in one place:
   is patched so a pending interrupt is never lost (see ``graph.checkpoints.redis_fixes``).
 
 Every saver gets the strict serializer from ``graph.checkpoints.serde``.
+
+Durability: checkpoint commits do not wait for the disk (SQLite ``synchronous=NORMAL`` in WAL
+mode, Postgres ``synchronous_commit=off`` on the saver's connections). A process crash loses
+nothing; a power cut or an OS crash may lose the last steps' checkpoints (never corrupt them), and
+the thread then resumes from an earlier step. That is safe because the checkpoint is not the
+record of what was traded: the ledger is, and it stays fully synchronous. An intent is on disk in
+the ledger before its order is sent, so a replayed ``execute`` finds every order by its client
+order id and sends nothing twice (the crash tests kill the process at the same point), and the
+decision audit is idempotent per (thread, decision). What it buys: one commit per step and per
+task write, each a disk flush of about 1.5 ms here, made most of the saver's time per cycle.
 """
 
 from __future__ import annotations
@@ -133,13 +143,19 @@ def _sqlite_connection(path: str) -> sqlite3.Connection:
     )
     conn.execute("PRAGMA busy_timeout=5000")
     conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")  # see "Durability" above
     return conn
 
 
 def _pg_connection_kwargs() -> dict[str, Any]:
     from psycopg.rows import dict_row
 
-    return {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
+    return {
+        "autocommit": True,
+        "prepare_threshold": 0,
+        "row_factory": dict_row,
+        "options": "-c synchronous_commit=off",  # see "Durability" above
+    }
 
 
 def _checkpoint_schema_version(conn: Any) -> int:
@@ -335,6 +351,7 @@ async def _aopen_sqlite(target: CheckpointTarget) -> AsyncIterator[Any]:
         await conn.execute("PRAGMA busy_timeout=5000")
         async with _async_sqlite_setup_lock(target.location):
             await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA synchronous=NORMAL")  # see "Durability" above
             saver = AsyncSqliteSaver(conn, serde=checkpoint_serializer())
             await saver.setup()
         yield saver
