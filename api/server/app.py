@@ -23,7 +23,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from api.server.auth import ApiKey, require_key
+from api.server.auth import ApiKey, KeyBeforeBody, require_key
 from api.server.cancel_bus import RedisCancelBus
 from api.server.event_log import EventLog, InProcessEventLog, RedisEventLog
 from api.server.protocol_routes import router as protocol_router
@@ -117,7 +117,10 @@ def create_app(
         version=_version(),
         lifespan=lifespan,
     )
-    if settings.hedgegraph_cors_origins:
+    open_paths = {"/ok", "/ready", app.openapi_url, app.docs_url, app.redoc_url}
+    open_paths.add(app.swagger_ui_oauth2_redirect_url)
+    app.add_middleware(KeyBeforeBody, key=key, open_paths={p for p in open_paths if p})
+    if settings.hedgegraph_cors_origins:  # outside the key check: preflights carry no key
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.hedgegraph_cors_origins),

@@ -15,12 +15,21 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request, status
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["ApiKey", "UnsafeBindError", "check_bind", "presented_key", "require_key"]
+__all__ = [
+    "ApiKey",
+    "KeyBeforeBody",
+    "UnsafeBindError",
+    "check_bind",
+    "presented_key",
+    "require_key",
+]
 
 
 class UnsafeBindError(ValueError):
@@ -57,6 +66,9 @@ def presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
+_REFUSAL = "missing or wrong API key: send Authorization: Bearer <key> or x-api-key"
+
+
 def require_key(key: ApiKey) -> Callable[[Request], Awaitable[None]]:
     """A FastAPI dependency that answers 401 (with the scheme, never the key) on a bad key."""
 
@@ -64,11 +76,41 @@ def require_key(key: ApiKey) -> Callable[[Request], Awaitable[None]]:
         if not key.matches(presented_key(request)):
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
-                detail="missing or wrong API key: send Authorization: Bearer <key> or x-api-key",
+                detail=_REFUSAL,
                 headers={"WWW-Authenticate": "Bearer"},
             )
 
     return dependency
+
+
+class KeyBeforeBody:
+    """ASGI middleware: a request without the key is a 401 before any route reads its body.
+
+    Why on top of ``require_key``: FastAPI reads and decodes a route's JSON body before it runs
+    the route's dependencies, so a keyless request with a malformed body got a 422 (its body read
+    and parsed for a client that may not use the server). Only ``open_paths`` (liveness,
+    readiness, the API's documentation) pass without the key.
+    """
+
+    def __init__(self, app: ASGIApp, *, key: ApiKey, open_paths: Collection[str]) -> None:
+        self._app = app
+        self._key = key
+        self._open = frozenset(open_paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["path"] not in self._open
+            and not self._key.matches(presented_key(Request(scope)))
+        ):
+            refusal = JSONResponse(
+                {"detail": _REFUSAL},
+                status_code=status.HTTP_401_UNAUTHORIZED,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+            await refusal(scope, receive, send)
+            return
+        await self._app(scope, receive, send)
 
 
 def _is_loopback(host: str) -> bool:

@@ -15,6 +15,7 @@ events waiting sends them as one chunk.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from urllib.parse import quote
 
 from sse_starlette import EventSourceResponse
 
@@ -49,12 +50,10 @@ def run_stream(
 ) -> EventSourceResponse:
     """The SSE response of one run, with the reconnect target the SDK follows; a heartbeat
     comment every ``heartbeat_seconds`` while it runs."""
-    return EventSourceResponse(
+    run_path = f"/threads/{quote(thread_id, safe='')}/runs/{quote(run_id, safe='')}"
+    return EventSourceResponse(  # headers are latin-1: ids go percent-encoded, as in a URL
         _frames(events, run_id, modes, after),
         ping=heartbeat_seconds,
         send_timeout=SEND_TIMEOUT_SECONDS,
-        headers={
-            "Location": f"/threads/{thread_id}/runs/{run_id}/stream",
-            "Content-Location": f"/threads/{thread_id}/runs/{run_id}",
-        },
+        headers={"Location": f"{run_path}/stream", "Content-Location": run_path},
     )
