@@ -3,13 +3,15 @@
 Why it refuses so much before it listens: a server that takes orders over the network must never
 start open. Without HEDGEGRAPH_API_KEY it generates a key and prints it once (stdout, never a
 log); a non-loopback host needs a configured key; a missing ``serve`` extra is one line with the
-install command, not an ImportError.
+install command, not an ImportError. It prints the operator page's URL, carrying a generated key
+in its fragment (like a notebook server's token).
 """
 
 from __future__ import annotations
 
 import importlib.util
 from typing import Annotated
+from urllib.parse import quote
 
 import typer
 
@@ -17,7 +19,18 @@ from api import startup_gc
 from api.cli_context import load_cli_settings
 from api.startup_errors import fail
 
-__all__ = ["register", "serve"]
+__all__ = ["page_url", "register", "serve"]
+
+
+def page_url(host: str, port: int, generated_key: str | None) -> str:
+    """The operator page's address; a generated key rides in the fragment (never sent to the
+    server, never in its logs), the page keeps it for the browser session and drops it from the
+    address bar. A configured key is not printed: the page asks for it."""
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/"
+    if generated_key is None:
+        return f"Operator page: {url} (it asks for HEDGEGRAPH_API_KEY)"
+    return f"Operator page: {url}#key={quote(generated_key, safe='')}"
 
 
 def _missing_serve_extra() -> list[str]:
@@ -56,6 +69,7 @@ def serve(
             f"API key (generated for this run, set HEDGEGRAPH_API_KEY to fix one): {key.secret}"
         )
     typer.echo(f"hedgegraph API on http://{host}:{port} (docs at /docs)", err=True)
+    typer.echo(page_url(host, port, key.secret if key.generated else None))
     startup_gc.resume()  # a server runs for days: collection on, start-up frozen out of it
     uvicorn.run(create_app(settings, key=key), host=host, port=port, log_level="info")
 

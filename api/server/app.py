@@ -7,8 +7,8 @@ every run of this process shares that engine's context, checkpointer and ledger.
 is Redis Streams when REDIS_URL is set (a reconnect may land on another worker), else in-process;
 with Redis a cancel that lands on another worker is relayed to the one running the run.
 
-Every route except ``/ok`` and ``/ready`` needs the API key; CORS stays closed unless
-HEDGEGRAPH_CORS_ORIGINS names origins.
+Every route except ``/ok``, ``/ready`` and the static page at ``/`` needs the API key; CORS
+stays closed unless HEDGEGRAPH_CORS_ORIGINS names origins.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from api.server.readiness import Readiness, check_readiness
 from api.server.runs import RunManager
 from api.server.sse import HEARTBEAT_SECONDS
 from api.server.thread_registry import ThreadRegistry
+from api.server.ui_routes import UI_PATHS, mount_ui
 
 if TYPE_CHECKING:
     from config.settings import Settings
@@ -117,7 +118,7 @@ def create_app(
         version=_version(),
         lifespan=lifespan,
     )
-    open_paths = {"/ok", "/ready", app.openapi_url, app.docs_url, app.redoc_url}
+    open_paths = {"/ok", "/ready", *UI_PATHS, app.openapi_url, app.docs_url, app.redoc_url}
     open_paths.add(app.swagger_ui_oauth2_redirect_url)
     app.add_middleware(KeyBeforeBody, key=key, open_paths={p for p in open_paths if p})
     if settings.hedgegraph_cors_origins:  # outside the key check: preflights carry no key
@@ -149,6 +150,7 @@ def create_app(
         )
 
     app.include_router(protocol_router, dependencies=[needs_key])
+    mount_ui(app, needs_key)  # the page is open (static), its graph route is keyed
     if importlib.util.find_spec(_OPERATOR_ROUTES) is not None:
         from importlib import import_module
 
