@@ -48,6 +48,10 @@ DEFAULT_KEEP = timedelta(hours=24)
 """How long a run's events stay readable after its last event."""
 POOL_WAIT_SECONDS = 30.0
 """How long a Redis command waits for a free pooled connection before it fails."""
+READ_MARGIN_SECONDS = 10.0
+"""How much longer than a blocking XREAD the socket waits for its answer. redis-py (8.x) reads
+with a 5 s socket timeout by default: an XREAD blocked as long on a quiet run (one waiting for
+its thread's lock, a slow model call) timed out, and every reader of that run failed with it."""
 
 
 class InvalidEventIdError(ValueError):
@@ -225,7 +229,10 @@ class RedisEventLog:
         self._redis = (
             redis.asyncio.Redis(
                 connection_pool=redis.asyncio.BlockingConnectionPool.from_url(
-                    client_or_url, max_connections=max_connections, timeout=POOL_WAIT_SECONDS
+                    client_or_url,
+                    max_connections=max_connections,
+                    timeout=POOL_WAIT_SECONDS,
+                    socket_timeout=block_ms / 1000 + READ_MARGIN_SECONDS,
                 )
             )
             if isinstance(client_or_url, str)
