@@ -1,7 +1,7 @@
 """Start-up benchmark: how long the CLI takes before it does anything useful.
 
-Runs ``--help``, ``halt --help``, ``status``, ``db current``, ``halt --yes`` (the emergency stop
-of an empty paper account) and a rules-only replayed cycle from two trees side by side,
+Runs ``--help``, ``halt --help``, ``status``, ``db current``, ``halt`` (the emergency stop of
+an empty paper account) and a rules-only replayed cycle from two trees side by side,
 interleaved, several times each, and reports medians and the ratio, of the wall time and of the
 child's CPU time (user plus system; less moved by other work on a shared machine):
 the tree under test (this checkout) and a baseline revision exported with ``git archive``
@@ -38,7 +38,7 @@ COMMANDS: dict[str, list[str]] = {
     "halt --help": ["halt", "--help"],
     "status": ["status"],
     "db current": ["db", "current"],
-    "halt": ["halt", "--yes"],
+    "halt": ["halt"],  # stdin is no terminal, so it never asks (older trees have no --yes)
     "cycle (rules-only)": ["run", "--tickers", "AAPL,MSFT", "--as-of", AS_OF, "--json"],
 }
 
@@ -85,6 +85,7 @@ def _time(tree: Path, home: Path, args: list[str], cwd: Path) -> Sample:
         [sys.executable, "-m", "api.cli", *args],
         env=_env(tree, home),
         cwd=cwd,
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=300,
