@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -43,7 +44,7 @@ from api.server.app import create_app
 from api.server.auth import ApiKey
 from config.settings import load_settings
 from tests.integration.server.conftest import API_KEY, AS_OF
-from tests.integration.server.helpers import trading_input
+from tests.integration.server.helpers import TICKERS, trading_input
 from tests.integration.server.live_server import LiveServer, serving
 from tools.brokers.paper import PaperBroker
 from tools.clock import FixedClock
@@ -133,6 +134,41 @@ def _operations(schema: BaseSchema) -> list[APIOperation]:
     return operations
 
 
+_RUN_STARTS = ("/runs", "/runs/stream", "/runs/wait")
+_RUN_PAYLOADS: st.SearchStrategy[dict[str, Any]] = st.one_of(
+    st.fixed_dictionaries(
+        {
+            "assistant_id": st.just("trading"),
+            "input": st.fixed_dictionaries(
+                {
+                    "tickers": st.lists(st.sampled_from(TICKERS), min_size=1, max_size=3),
+                    "mode": st.sampled_from(["signal", "research"]),
+                    "session": st.sampled_from(["autonomous", "supervised"]),
+                }
+            ),
+        }
+    ),
+    st.fixed_dictionaries(
+        {
+            "assistant_id": st.just("research"),
+            "input": st.fixed_dictionaries(
+                {"question": st.text(max_size=40), "ticker": st.sampled_from(TICKERS)}
+            ),
+        }
+    ),
+    st.fixed_dictionaries(
+        {
+            "assistant_id": st.just("trading"),
+            "command": st.fixed_dictionaries(
+                {"resume": st.fixed_dictionaries({"approved": st.booleans()})}
+            ),
+        }
+    ),
+)
+"""Run bodies that get past input validation on a known thread, so runs really start (and
+resumes really answer the approval): trading cycles on the paper broker, research, resume."""
+
+
 def _cases(operation: APIOperation, known: KnownIds) -> st.SearchStrategy[Case]:
     """Positive and negative cases, their path ids as generated, or a known id set that fits
     the path (a run under its own thread), or each id swapped on its own (a run under another
@@ -140,6 +176,7 @@ def _cases(operation: APIOperation, known: KnownIds) -> st.SearchStrategy[Case]:
     generated = operation.as_strategy(GenerationMode.POSITIVE) | operation.as_strategy(
         GenerationMode.NEGATIVE
     )
+    starts_runs = operation.method.upper() == "POST" and operation.path.endswith(_RUN_STARTS)
     pools: dict[str, set[str]] = defaultdict(set)
     for ids in known:
         for name, value in ids.items():
@@ -153,6 +190,12 @@ def _cases(operation: APIOperation, known: KnownIds) -> st.SearchStrategy[Case]:
         fitting = [k for k in known if ids and set(k) <= set(ids)]
         if how == "known set" and fitting:
             ids.update(draw(st.sampled_from(fitting)))
+            if starts_runs and isinstance(case.body, dict):
+                payload: dict[str, Any] = draw(_RUN_PAYLOADS)
+                case.body = {
+                    **{k: v for k, v in case.body.items() if k not in ("input", "command")},
+                    **payload,
+                }
         elif how == "each":
             for name, value in list(ids.items()):
                 ids[name] = draw(st.sampled_from([value, *sorted(pools[name])]))
