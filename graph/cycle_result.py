@@ -18,6 +18,7 @@ from domain import (
     Order,
     ResearchFinding,
     RunEvent,
+    RunRequest,
     StrategySignal,
     TradeDecision,
 )
@@ -58,11 +59,17 @@ def thread_config(thread_id: str) -> RunnableConfig:
 
 
 async def read_cycle_result(
-    graph: Any, thread_id: str, run_id: str | None, status: str
+    graph: Any, thread_id: str, run_id: str | None, status: str, request: RunRequest | None = None
 ) -> CycleResult:
+    """The thread's state as a result. ``request`` is the run's own: a run cancelled before its
+    first step leaves the thread without any state to read it from."""
     snapshot = await graph.aget_state(thread_config(thread_id))
     values: CycleState = snapshot.values
-    request = values["request"]
+    stored = values.get("request")
+    if stored is None and request is None:
+        raise LookupError(f"thread {thread_id} has no state and no request was given")
+    request = stored if stored is not None else request
+    assert request is not None
     waiting = any(task.interrupts for task in snapshot.tasks)
     verdicts = values.get("gate_verdicts", [])
     if waiting:

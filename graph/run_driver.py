@@ -154,7 +154,7 @@ async def _drive(run: CycleRun, out: asyncio.Queue[Any]) -> None:
                 _finished(translator, out, run_log, "failed")
                 await _settled_after_failure(run_log)
                 raise
-            run.result = await read_cycle_result(graph, run.thread_id, run.run_id, status)
+            run.result = await read_cycle_result(graph, run.thread_id, run.run_id, status, request)
             run_log.finished(run.result.status.value)
             _finished(translator, out, run_log, run.result.status.value)
             await run_log.settled()  # on record before the lock is released

@@ -162,3 +162,41 @@ async def test_cancel_during_execute_lets_execute_and_record_finish_first(  # ty
         cid for d in context.ledger.decisions_for_thread("c-execute") for cid in d.order_client_ids
     }
     assert {o.client_order_id for o in orders} <= audited, "every order has its decision row"
+
+
+async def test_cancel_while_waiting_for_the_thread_lock_ends_the_run_before_its_first_step(  # type: ignore[no-untyped-def]
+    context: TradingContext, saver
+) -> None:
+    """Cancelled while another holder has the thread: once the lock comes, the run ends as
+    cancelled without running a step (and without reading a state the thread does not have yet);
+    the thread is untouched and a later run does the whole cycle."""
+    holder = FileThreadLocks(context.settings.hedgegraph_home / "locks", wait_seconds=5)
+    taken, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with holder.thread_lock("c-waiting"):
+            taken.set()
+            release.wait(timeout=60)
+
+    holding = threading.Thread(target=hold)
+    holding.start()
+    assert await asyncio.to_thread(taken.wait, 10)
+    seen: list[CycleEvent] = []
+    run = asyncio.create_task(_consume(context, saver, "c-waiting", seen))
+    await asyncio.sleep(0.5)  # the run is now waiting for the lock (no step can start)
+    run.cancel()
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    await asyncio.to_thread(holding.join, 10)
+
+    assert seen == []
+    state = await _state(saver, context, "c-waiting")
+    assert state.values == {} and state.next == (), "no step ran, nothing was checkpointed"
+    assert isinstance(context.ledger, SqlLedger)
+    (cancelled,) = context.ledger.runs.runs_for_thread("c-waiting")
+    assert cancelled.status is RunStatus.CANCELLED
+    assert not await asyncio.to_thread(_locked_out, context, "c-waiting")
+
+    later = await arun_cycle(context, saver, thread_id="c-waiting", tickers=TICKERS)
+    assert later.status is CycleStatus.COMPLETED and later.decisions
