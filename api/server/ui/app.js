@@ -180,6 +180,9 @@ const analystGrid = {
       tbody.appendChild(tr);
     }
   },
+  settle() {  // the run is over: a cell still empty had no verdict (not a candidate)
+    for (const td of document.querySelectorAll("#grid td[data-cell]:not([data-signal])")) td.textContent = "–";
+  },
   verdict(v) {
     if (!this.tickers.includes(v.ticker)) { this.tickers.push(v.ticker); }
     this.column(v.analyst);
@@ -221,7 +224,7 @@ function note(text, cls = "") {
   $("#run-events").appendChild(li);
 }
 
-const run = { threadId: null, runId: null, lastId: null, pending: [], tickers: [] };
+const run = { threadId: null, runId: null, lastId: null, pending: [], frames: 0, reconnects: 0 };
 
 function onCycleEvent(e) {
   switch (e.kind) {
@@ -245,6 +248,7 @@ function onCycleEvent(e) {
       note(`${e.kind}: ${e.run_event ? e.run_event.message || JSON.stringify(e.run_event) : ""}`, e.kind);
       break;
     case "finished":
+      analystGrid.settle();
       if (e.status === "awaiting_approval") graphView.mark("approval", (n) => { n.waiting = true; });
       status(`run ${e.status}`);
       break;
@@ -288,6 +292,8 @@ async function readStream(response, onFrame) {
 function onFrame(frame) {
   if (frame.id && run.lastId !== null && !idAfter(frame.id, run.lastId)) return;  // seen already
   if (frame.id) run.lastId = frame.id;
+  run.frames += 1;
+  document.body.dataset.frames = String(run.frames);  // what the tests compare with the log
   const data = JSON.parse(frame.data);
   if (frame.event === "metadata" && data) run.runId = data.run_id;
   else if (frame.event === "custom") onCycleEvent(data);
@@ -318,6 +324,8 @@ async function follow(firstResponse) {
     }
     response = null;
     attempt += 1;
+    run.reconnects += 1;
+    document.body.dataset.reconnects = String(run.reconnects);
     if (attempt > 30) throw new Error(`gave up following run ${run.runId} after ${attempt - 1} reconnects`);
     status(`connection lost, catching up from event ${run.lastId} (attempt ${attempt})`);
     await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** Math.min(attempt, 5))));
@@ -338,6 +346,7 @@ async function postStream(body) {
   const location = response.headers.get("content-location") || "";
   run.runId = location.split("/").pop() || null;
   run.lastId = null;
+  run.frames = 0;
   return response;
 }
 
@@ -382,7 +391,7 @@ async function watchThread(event) {
   const latest = runs.reduce((a, b) => (a.created_at > b.created_at ? a : b));
   await drawGraph(state.values?.request?.mode || $("#mode").value);
   clearRunView(state.values?.request?.tickers || []);
-  Object.assign(run, { threadId, runId: latest.run_id, lastId: null });
+  Object.assign(run, { threadId, runId: latest.run_id, lastId: null, frames: 0 });
   document.body.dataset.thread = threadId;
   document.body.dataset.run = "running";
   status(`watching run ${latest.run_id} (${latest.status})`);
