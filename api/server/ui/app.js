@@ -229,7 +229,10 @@ const run = { threadId: null, runId: null, lastId: null, pending: [], frames: 0,
 function onCycleEvent(e) {
   switch (e.kind) {
     case "node_started":
-      graphView.mark(e.node, (n) => { n.started += 1; n.waiting = false; });
+      graphView.mark(e.node, (n) => {
+        if (n.waiting) n.started = n.finished;  // the paused task starts again on resume
+        n.started += 1; n.waiting = false;
+      });
       if (e.analyst) analystGrid.column(e.analyst);
       break;
     case "node_finished":
