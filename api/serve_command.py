@@ -28,9 +28,7 @@ def page_url(host: str, port: int, generated_key: str | None) -> str:
     address bar. A configured key is not printed: the page asks for it."""
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
-    if generated_key is None:
-        return f"Operator page: {url} (it asks for HEDGEGRAPH_API_KEY)"
-    return f"Operator page: {url}#key={quote(generated_key, safe='')}"
+    return url if generated_key is None else f"{url}#key={quote(generated_key, safe='')}"
 
 
 def _missing_serve_extra() -> list[str]:
@@ -64,12 +62,14 @@ def serve(
 
     from api.server.app import create_app
 
-    if key.generated:
+    if key.generated:  # printed once: in the page's address, where the page picks it up
         typer.echo(
-            f"API key (generated for this run, set HEDGEGRAPH_API_KEY to fix one): {key.secret}"
+            "API key (generated for this run, set HEDGEGRAPH_API_KEY to fix one), in the "
+            f"operator page's address: {page_url(host, port, key.secret)}"
         )
+    else:
+        typer.echo(f"Operator page: {page_url(host, port, None)} (it asks for the key)")
     typer.echo(f"hedgegraph API on http://{host}:{port} (docs at /docs)", err=True)
-    typer.echo(page_url(host, port, key.secret if key.generated else None))
     startup_gc.resume()  # a server runs for days: collection on, start-up frozen out of it
     uvicorn.run(create_app(settings, key=key), host=host, port=port, log_level="info")
 

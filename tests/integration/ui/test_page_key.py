@@ -78,9 +78,6 @@ def test_a_wrong_key_is_refused_and_forgotten(
 
 
 def test_serve_prints_a_page_url_carrying_only_a_generated_key() -> None:
-    assert (
-        page_url("127.0.0.1", 8000, "a/b+c")
-        == "Operator page: http://127.0.0.1:8000/#key=a%2Fb%2Bc"
-    )
-    assert "#key" not in page_url("127.0.0.1", 8000, None)
-    assert page_url("::1", 8000, "k").startswith("Operator page: http://[::1]:8000/#key=")
+    assert page_url("127.0.0.1", 8000, "a/b+c") == "http://127.0.0.1:8000/#key=a%2Fb%2Bc"
+    assert page_url("127.0.0.1", 8000, None) == "http://127.0.0.1:8000/"
+    assert page_url("::1", 8000, "k") == "http://[::1]:8000/#key=k"
