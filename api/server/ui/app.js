@@ -335,7 +335,7 @@ async function follow(firstResponse) {
   }
   if (!$("#run-status").textContent.startsWith("run ")) status("run ended");
   document.body.dataset.run = "idle";
-  await refreshPortfolio();
+  await Promise.all([refreshPortfolio(), refreshThreads()]);
 }
 
 async function postStream(body) {
@@ -381,12 +381,13 @@ async function answerApproval(approved) {
   $("#approval-card").hidden = true;
   document.body.dataset.run = "running";
   status(approved ? "approved, executing" : "rejected");
-  await follow(await postStream({ command: { resume: { approved, note: noteText || null } } }));
+  const resume = noteText ? { approved, note: noteText } : { approved };
+  await follow(await postStream({ command: { resume } }));
 }
 
-async function watchThread(event) {
+async function watchThread(event, picked) {
   event.preventDefault();
-  const threadId = $("#open-thread").value.trim();
+  const threadId = picked || $("#open-thread").value.trim();
   if (!threadId) return;
   const runs = await api(`/threads/${encodeURIComponent(threadId)}/runs`);
   if (!runs.length) { status("that thread has no runs"); return; }
@@ -399,6 +400,27 @@ async function watchThread(event) {
   document.body.dataset.run = "running";
   status(`watching run ${latest.run_id} (${latest.status})`);
   await follow(null);
+}
+
+async function refreshThreads() {
+  // Every thread this server knows, newest first: who or what started it, what it traded, where it is.
+  const threads = await api("/threads/search", { method: "POST", body: { limit: 20 } });
+  const tbody = $("#threads tbody");
+  tbody.replaceChildren();
+  threads.sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
+  for (const t of threads) {
+    const request = (t.values && t.values.request) || {};
+    const tr = row(tbody, t.thread_id, [
+      [t.thread_id.slice(0, 8)], [new Date(t.created_at).toLocaleString()], [t.metadata.started_by || "api client"],
+      [(request.tickers || []).join(" ")], [t.status === "interrupted" ? "awaiting approval" : t.status],
+    ]);
+    tr.firstChild.title = t.thread_id;
+    const td = document.createElement("td");
+    const watch = Object.assign(document.createElement("button"), { type: "button", textContent: "Watch" });
+    watch.addEventListener("click", (e) => guarded(() => watchThread(e, t.thread_id)));
+    td.appendChild(watch);
+    tr.appendChild(td);
+  }
 }
 
 async function drawGraph(mode) {
@@ -506,7 +528,7 @@ async function showApp() {
   $("#resume").addEventListener("click", () => confirmThen("Resume trading",
     "Back to ACTIVE after a clean reconciliation with the broker: new entries are allowed again.", "Resume",
     async (reason) => { await api("/api/v1/trading/resume", { method: "POST", body: { reason, confirm: true } }); await refreshPortfolio(); }));
-  await Promise.all([drawGraph($("#mode").value), refreshPortfolio(), loadWatchlist()]);
+  await Promise.all([drawGraph($("#mode").value), refreshPortfolio(), loadWatchlist(), refreshThreads()]);
   document.body.dataset.ready = "yes";
 }
 

@@ -1,5 +1,6 @@
 """A run started elsewhere (any API client: the CLI's scheduler, the SDK) opened on the page by
-its thread id and watched to the end; the watchlist offered as tickers to pick."""
+its thread id, or picked from the recent threads, and watched to the end (a supervised one
+approved from the page); the watchlist offered as tickers to pick."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.integration.server.helpers import trading_input
+from config.settings import Settings
+from tests.integration.server.helpers import ledger_orders, trading_input
 from tests.integration.server.live_server import LiveServer
 from tests.integration.ui.conftest import screenshot
 from tests.integration.ui.pages import RAN, api, log_frames, node_states, open_page, wait_idle
@@ -49,3 +51,33 @@ def test_the_watchlist_is_offered_as_tickers(live_api: LiveServer, page: Any) ->
     page.click("#watchlist button:has-text('NVDA')")
     assert page.input_value("#tickers") == "AAPL, TSLA, NVDA"
     screenshot(page, "watchlist")
+
+
+def test_a_supervised_run_started_elsewhere_is_listed_watched_and_approved_on_the_page(
+    live_api: LiveServer, api_settings: Settings, page: Any
+) -> None:
+    with api(live_api.url) as http:
+        thread_id = http.post("/threads", json={"metadata": {"started_by": "scheduler"}}).json()[
+            "thread_id"
+        ]
+        waited = http.post(
+            f"/threads/{thread_id}/runs/wait",
+            json={"assistant_id": "trading", "input": trading_input("supervised")},
+        )
+        assert "__interrupt__" in waited.json(), waited.text
+    open_page(page, live_api.url)
+    listed = page.locator(f"#threads tr[data-key='{thread_id}']")
+    assert "scheduler" in listed.inner_text() and "awaiting approval" in listed.inner_text()
+    screenshot(page, "threads")
+    listed.locator("button").click()
+    wait_idle(page, "awaiting_approval")
+    page.wait_for_selector("#approval-card", state="visible")
+    assert ledger_orders(api_settings, thread_id) == []
+    page.click("#approve")
+    wait_idle(page, "completed")
+    on_ledger = [o.client_order_id for o in ledger_orders(api_settings, thread_id)]
+    shown = page.evaluate(
+        "[...document.querySelectorAll('#orders tbody tr')].map(r => r.dataset.key)"
+    )
+    assert on_ledger and set(on_ledger) <= set(shown)
+    page.wait_for_selector(f"#threads tr[data-key='{thread_id}'] >> text=idle")
