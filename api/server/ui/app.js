@@ -335,7 +335,7 @@ async function follow(firstResponse) {
   }
   if (!$("#run-status").textContent.startsWith("run ")) status("run ended");
   document.body.dataset.run = "idle";
-  await Promise.all([refreshPortfolio(), refreshThreads()]);
+  await Promise.all([refreshPortfolio(), refreshThreads(), refreshAlerts()]);
 }
 
 async function postStream(body) {
@@ -400,6 +400,32 @@ async function watchThread(event, picked) {
   document.body.dataset.run = "running";
   status(`watching run ${latest.run_id} (${latest.status})`);
   await follow(null);
+}
+
+async function refreshAlerts() {
+  // Open and acknowledged alerts (resolved ones leave the list); handling one is kept with it.
+  const alerts = await api("/api/v1/alerts");
+  const tbody = $("#alerts tbody");
+  tbody.replaceChildren();
+  $("#alerts-empty").hidden = alerts.length > 0;
+  for (const a of alerts) {
+    const tr = row(tbody, String(a.id), [
+      [a.severity, a.severity === "critical" || a.severity === "error" ? "bearish" : ""], [`${a.title}: ${a.message}`],
+      [a.source], [String(a.occurrences), "num"], [new Date(a.last_seen_at).toLocaleString()], [a.status],
+    ]);
+    const td = document.createElement("td");
+    const actions = a.status === "open" ? ["acknowledge", "resolve"] : ["resolve"];
+    for (const action of actions) {
+      const b = Object.assign(document.createElement("button"), { type: "button", textContent: action[0].toUpperCase() + action.slice(1) });
+      b.dataset.action = action;
+      b.addEventListener("click", () => guarded(async () => {
+        await api(`/api/v1/alerts/${a.id}/${action}`, { method: "POST", body: { by: "web page" } });
+        await refreshAlerts();
+      }));
+      td.appendChild(b);
+    }
+    tr.appendChild(td);
+  }
 }
 
 async function refreshThreads() {
@@ -518,17 +544,20 @@ async function showApp() {
   $("#mode").addEventListener("change", () => guarded(() => drawGraph($("#mode").value)));
   $("#approve").addEventListener("click", () => guarded(() => answerApproval(true)));
   $("#reject").addEventListener("click", () => guarded(() => answerApproval(false)));
-  $("#refresh").addEventListener("click", () => guarded(refreshPortfolio));
+  $("#refresh").addEventListener("click", () => guarded(() => Promise.all([refreshPortfolio(), refreshAlerts()])));
   $("#halt").addEventListener("click", () => confirmThen("Emergency stop",
     "HALT trading: cancel every open order and close every position through the risk gate.", "Halt and flatten",
-    async (reason) => { await api("/api/v1/trading/halt", { method: "POST", body: { reason, confirm: true } }); await refreshPortfolio(); }));
+    async (reason) => {
+      await api("/api/v1/trading/halt", { method: "POST", body: { reason, confirm: true } });
+      await Promise.all([refreshPortfolio(), refreshAlerts()]);
+    }));
   $("#reduce-only").addEventListener("click", () => guarded(async () => {
     await api("/api/v1/trading/reduce-only", { method: "POST", body: { reason: "operator" } }); await refreshPortfolio();
   }));
   $("#resume").addEventListener("click", () => confirmThen("Resume trading",
     "Back to ACTIVE after a clean reconciliation with the broker: new entries are allowed again.", "Resume",
     async (reason) => { await api("/api/v1/trading/resume", { method: "POST", body: { reason, confirm: true } }); await refreshPortfolio(); }));
-  await Promise.all([drawGraph($("#mode").value), refreshPortfolio(), loadWatchlist(), refreshThreads()]);
+  await Promise.all([drawGraph($("#mode").value), refreshPortfolio(), loadWatchlist(), refreshThreads(), refreshAlerts()]);
   document.body.dataset.ready = "yes";
 }
 
