@@ -335,7 +335,7 @@ async function follow(firstResponse) {
   }
   if (!$("#run-status").textContent.startsWith("run ")) status("run ended");
   document.body.dataset.run = "idle";
-  await Promise.all([refreshPortfolio(), refreshThreads(), refreshAlerts()]);
+  await Promise.all([refreshPortfolio(), refreshThreads(), refreshAlerts(), showAudit(run.threadId)]);
 }
 
 async function postStream(body) {
@@ -402,6 +402,31 @@ async function watchThread(event, picked) {
   await follow(null);
 }
 
+async function showAudit(threadId) {
+  // What the ledger recorded for the thread: each decision with its inputs digest, model,
+  // prompt hash, gate outcome and order ids, and the fills.
+  const audit = await api(`/api/v1/threads/${encodeURIComponent(threadId)}/audit`);
+  const short = (v) => (v ? String(v).slice(0, 12) : "");
+  const tbody = $("#audit tbody");
+  tbody.replaceChildren();
+  for (const d of audit.decisions) {
+    row(tbody, d.decision_id, [
+      [d.ticker], [d.action, d.action], [fmtQty(d.quantity), "num"], [`${d.policy} · ${d.model}`],
+      [short(d.prompt_hash) || "none"], [short(d.inputs_digest)], [d.gate_outcome || "not gated", d.gate_outcome || ""],
+      [(d.gate_reason_codes || []).map(words).join(", ")], [(d.order_client_ids || []).join(" ")],
+    ]);
+  }
+  const fills = $("#fills tbody");
+  fills.replaceChildren();
+  for (const f of audit.fills) {
+    const key = `${f.client_order_id}|${f.filled_at}|${f.qty}`;
+    row(fills, key, [[f.client_order_id], [f.ticker], [f.side], [fmtQty(f.qty), "num"], [fmtMoney(f.price), "num"],
+      [new Date(f.filled_at).toLocaleString()]]);
+  }
+  $("#audit-thread").textContent = threadId;
+  $("#audit-card").hidden = false;
+}
+
 async function refreshAlerts() {
   // Open and acknowledged alerts (resolved ones leave the list); handling one is kept with it.
   const alerts = await api("/api/v1/alerts");
@@ -444,7 +469,9 @@ async function refreshThreads() {
     const td = document.createElement("td");
     const watch = Object.assign(document.createElement("button"), { type: "button", textContent: "Watch" });
     watch.addEventListener("click", (e) => guarded(() => watchThread(e, t.thread_id)));
-    td.appendChild(watch);
+    const audit = Object.assign(document.createElement("button"), { type: "button", textContent: "Audit" });
+    audit.addEventListener("click", () => guarded(() => showAudit(t.thread_id)));
+    td.append(watch, audit);
     tr.appendChild(td);
   }
 }

@@ -1,6 +1,7 @@
 """The run view against a real cycle: every node that ran is drawn finished with its duration,
-and what the page shows (verdict grid, PM decisions, gate verdicts, orders) is what the API's
-thread state and the ledger hold for that thread, row for row."""
+and what the page shows (verdict grid, PM decisions, gate verdicts, orders, then the decision
+audit and the fills) is what the API's thread state, the ledger and its audit hold for that
+thread, row for row."""
 
 from __future__ import annotations
 
@@ -64,6 +65,15 @@ def test_a_run_lights_every_node_and_shows_what_the_thread_state_holds(
     orders = _rows(page, "orders")
     on_ledger = {o.client_order_id for o in ledger_orders(api_settings, thread_id)}
     assert on_ledger and on_ledger <= set(orders)
+    with api(live_api.url) as http:
+        audit = http.get(f"/api/v1/threads/{thread_id}/audit").json()
+    recorded = _rows(page, "audit")
+    assert set(recorded) == {d["decision_id"] for d in audit["decisions"]}
+    for d in audit["decisions"]:
+        assert recorded[d["decision_id"]][8] == " ".join(d["order_client_ids"])
+    fills = _rows(page, "fills")
+    assert len(fills) == len(audit["fills"]) > 0
+    assert {r[0] for r in fills.values()} == {f["client_order_id"] for f in audit["fills"]}
     page.click("#refresh")
     page.wait_for_selector("#positions tbody tr")
     screenshot(page, "run-view")

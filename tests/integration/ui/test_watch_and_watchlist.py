@@ -69,7 +69,7 @@ def test_a_supervised_run_started_elsewhere_is_listed_watched_and_approved_on_th
     listed = page.locator(f"#threads tr[data-key='{thread_id}']")
     assert "scheduler" in listed.inner_text() and "awaiting approval" in listed.inner_text()
     screenshot(page, "threads")
-    listed.locator("button").click()
+    listed.locator("button:has-text('Watch')").click()
     wait_idle(page, "awaiting_approval")
     page.wait_for_selector("#approval-card", state="visible")
     assert ledger_orders(api_settings, thread_id) == []
