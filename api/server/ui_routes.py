@@ -7,22 +7,34 @@ from a keyed route, and it calls the same protocol and operator routes as the SD
 so nothing on it can reach the broker except through the risk gate.
 
 Why the graph route: the page draws the workflow from the compiled graph of the chosen mode
-(``get_graph()``), not from a hand-drawn copy that drifts when a node is added.
+(``get_graph()``), not from a hand-drawn copy that drifts when a node is added. The equity route
+reads the performance snapshots the ledger already records, for the page's equity chart.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, HTTPException, status
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, status
 from fastapi.params import Depends
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
 from graph.modes import WorkflowMode
 
-__all__ = ["UI_DIR", "UI_PATHS", "GraphEdge", "GraphNode", "GraphShape", "graph_shape", "mount_ui"]
+__all__ = [
+    "UI_DIR",
+    "UI_PATHS",
+    "EquityPoint",
+    "GraphEdge",
+    "GraphNode",
+    "GraphShape",
+    "graph_shape",
+    "mount_ui",
+]
 
 UI_DIR = Path(__file__).with_name("ui")
 """The page's files (shipped as package data)."""
@@ -48,6 +60,15 @@ class GraphShape(BaseModel):
     mode: WorkflowMode
     nodes: list[GraphNode]
     edges: list[GraphEdge]
+
+
+class EquityPoint(BaseModel):
+    """One recorded performance snapshot (the gate and the monitor record one per account read)."""
+
+    as_of: datetime
+    equity: Decimal
+    cash: Decimal
+    drawdown_pct: float
 
 
 def graph_shape(mode: WorkflowMode) -> GraphShape:
@@ -87,6 +108,20 @@ async def asset(name: str) -> FileResponse:
 async def get_graph_shape(mode: WorkflowMode) -> Any:
     """The workflow of ``mode`` as the engine compiles it, for the page to draw."""
     return graph_shape(mode)
+
+
+@_graph.get("/equity", response_model=list[EquityPoint])
+def get_equity_curve(
+    request: Request, days: Annotated[int, Query(ge=1, le=3660)] = 30
+) -> list[EquityPoint]:
+    """The equity curve of the last ``days`` on the engine's clock, oldest first."""
+    engine = request.app.state.engine
+    end = engine.clock.now()
+    points = engine.ledger.performance_between(end - timedelta(days=days), end)
+    return [
+        EquityPoint(as_of=p.as_of, equity=p.equity, cash=p.cash, drawdown_pct=p.drawdown_pct)
+        for p in points
+    ]
 
 
 def mount_ui(app: FastAPI, needs_key: Depends) -> None:

@@ -513,7 +513,29 @@ async function refreshPortfolio() {
   for (const o of s.open_orders) {
     row(open, o.client_order_id, [[o.client_order_id], [o.symbol], [o.side], [fmtQty(o.qty), "num"], [o.order_type], [o.status]]);
   }
+  await refreshEquity();
   document.body.dataset.portfolio = "loaded";
+}
+
+async function refreshEquity() {
+  // The recorded equity curve (last 30 days on the engine's clock) as one line.
+  const points = await api("/api/v1/ui/equity?days=30");
+  const box = $("#equity");
+  box.replaceChildren();
+  box.dataset.points = String(points.length);
+  if (!points.length) { box.textContent = "No equity recorded yet."; return; }
+  const W = 600, H = 120, P = 8;
+  const values = points.map((p) => Number(p.equity));
+  const lo = Math.min(...values), hi = Math.max(...values), span = hi - lo || 1;
+  const x = (i) => (points.length === 1 ? W / 2 : P + (i * (W - 2 * P)) / (points.length - 1));
+  const y = (v) => H - P - ((v - lo) * (H - 2 * P)) / span;
+  const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": "equity curve" });
+  root.appendChild(svg("polyline", { points: values.map((v, i) => `${x(i)},${y(v)}`).join(" ") }));
+  values.forEach((v, i) => root.appendChild(svg("circle", { cx: x(i), cy: y(v), r: 2.5 })));
+  const label = svg("text", { x: P, y: 12 });
+  label.textContent = `${fmtMoney(values[values.length - 1])} (low ${fmtMoney(lo)}, high ${fmtMoney(hi)})`;
+  root.appendChild(label);
+  box.appendChild(root);
 }
 
 function confirmThen(title, text, yes, action) {

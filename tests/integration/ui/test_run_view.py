@@ -1,7 +1,7 @@
 """The run view against a real cycle: every node that ran is drawn finished with its duration,
 and what the page shows (verdict grid, PM decisions, gate verdicts, orders, then the decision
-audit and the fills) is what the API's thread state, the ledger and its audit hold for that
-thread, row for row."""
+audit, the fills and the equity curve) is what the API's thread state, the ledger and its
+audit hold for that thread, row for row."""
 
 from __future__ import annotations
 
@@ -76,6 +76,12 @@ def test_a_run_lights_every_node_and_shows_what_the_thread_state_holds(
     assert {r[0] for r in fills.values()} == {f["client_order_id"] for f in audit["fills"]}
     page.click("#refresh")
     page.wait_for_selector("#positions tbody tr")
+    with api(live_api.url) as http:
+        curve = http.get("/api/v1/ui/equity").json()
+    assert curve, "the cycle's account reads record equity points"
+    assert page.get_attribute("#equity", "data-points") == str(len(curve))
+    last = f"${float(curve[-1]['equity']):,.2f}"
+    assert last in (page.text_content("#equity text") or "")
     screenshot(page, "run-view")
     page.click("#theme")
     screenshot(page, "run-view-dark")
