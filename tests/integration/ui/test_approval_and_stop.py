@@ -3,7 +3,8 @@
 A supervised run stops at its approval with the pending order and its gate verdict on the page;
 approving (with a note) runs it through the gate again and to the broker, and the order shows;
 rejecting vetoes it. The emergency stop asks first (cancelling the dialog changes nothing),
-then HALTs, flattens through the gate and leaves no open order, as the API agrees.
+then HALTs, flattens through the gate and leaves no open order, as the API agrees; resume
+asks too and goes back to ACTIVE.
 """
 
 from __future__ import annotations
@@ -102,3 +103,7 @@ def test_the_emergency_stop_asks_then_halts_and_flattens(live_api: LiveServer, p
     assert state["status"] == "halted"
     assert state["positions"] == [] and state["open_orders"] == []
     screenshot(page, "halted")
+
+    page.click("#resume")  # back to ACTIVE only through its own confirmation
+    page.click("#confirm-yes")
+    page.wait_for_selector("#trading-badge[data-status='active']")

@@ -19,7 +19,8 @@ def test_the_page_is_served_open_and_every_route_it_calls_is_keyed(live_api: Liv
     with httpx.Client(base_url=live_api.url, timeout=30) as http:
         page = http.get("/")
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-        assert http.get("/ui/app.js").status_code == 200
+        assert http.get("/ui/main.js").status_code == 200
+        assert http.get("/ui/run.js").status_code == 200
         assert http.get("/ui/app.css").status_code == 200
         assert http.get("/ui/app.py").status_code in (401, 404)  # only the named assets
         assert http.get("/ui/app.py", headers={"x-api-key": API_KEY}).status_code == 404

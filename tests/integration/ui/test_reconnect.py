@@ -41,7 +41,7 @@ def test_a_dropped_stream_catches_up_from_the_last_event_id_without_duplicates(
         screenshot(page, "reconnecting")
         proxy.restore()
         wait_idle(page, "completed")
-    run_id = page.evaluate("run.runId")
+    run_id = page.evaluate("document.body.dataset.runId")
     assert int(page.evaluate("document.body.dataset.frames")) == log_frames(
         live_api.url, thread_id, run_id
     )

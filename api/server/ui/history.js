@@ -1,0 +1,81 @@
+// hedgegraph operator page: vanilla JS modules, no build step, nothing loaded from outside this
+// server. It is one more client of the API: every call carries the key, every action is a public
+// route, so nothing here can reach the broker except through the risk gate.
+// history: what the ledger recorded (decision audit, fills), the alerts and the recent threads.
+import { $, api, fmtMoney, fmtQty, words, row, guarded } from "./core.js";
+
+async function showAudit(threadId) {
+  // What the ledger recorded for the thread: each decision with its inputs digest, model,
+  // prompt hash, gate outcome and order ids, and the fills.
+  const audit = await api(`/api/v1/threads/${encodeURIComponent(threadId)}/audit`);
+  const short = (v) => (v ? String(v).slice(0, 12) : "");
+  const tbody = $("#audit tbody");
+  tbody.replaceChildren();
+  for (const d of audit.decisions) {
+    row(tbody, d.decision_id, [
+      [d.ticker], [d.action, d.action], [fmtQty(d.quantity), "num"], [`${d.policy} · ${d.model}`],
+      [short(d.prompt_hash) || "none"], [short(d.inputs_digest)], [d.gate_outcome || "not gated", d.gate_outcome || ""],
+      [(d.gate_reason_codes || []).map(words).join(", ")], [(d.order_client_ids || []).join(" ")],
+    ]);
+  }
+  const fills = $("#fills tbody");
+  fills.replaceChildren();
+  for (const f of audit.fills) {
+    const key = `${f.client_order_id}|${f.filled_at}|${f.qty}`;
+    row(fills, key, [[f.client_order_id], [f.ticker], [f.side], [fmtQty(f.qty), "num"], [fmtMoney(f.price), "num"],
+      [new Date(f.filled_at).toLocaleString()]]);
+  }
+  $("#audit-thread").textContent = threadId;
+  $("#audit-card").hidden = false;
+}
+
+async function refreshAlerts() {
+  // Open and acknowledged alerts (resolved ones leave the list); handling one is kept with it.
+  const alerts = await api("/api/v1/alerts");
+  const tbody = $("#alerts tbody");
+  tbody.replaceChildren();
+  $("#alerts-empty").hidden = alerts.length > 0;
+  for (const a of alerts) {
+    const tr = row(tbody, String(a.id), [
+      [a.severity, a.severity === "critical" || a.severity === "error" ? "bearish" : ""], [`${a.title}: ${a.message}`],
+      [a.source], [String(a.occurrences), "num"], [new Date(a.last_seen_at).toLocaleString()], [a.status],
+    ]);
+    const td = document.createElement("td");
+    const actions = a.status === "open" ? ["acknowledge", "resolve"] : ["resolve"];
+    for (const action of actions) {
+      const b = Object.assign(document.createElement("button"), { type: "button", textContent: action[0].toUpperCase() + action.slice(1) });
+      b.dataset.action = action;
+      b.addEventListener("click", () => guarded(async () => {
+        await api(`/api/v1/alerts/${a.id}/${action}`, { method: "POST", body: { by: "web page" } });
+        await refreshAlerts();
+      }));
+      td.appendChild(b);
+    }
+    tr.appendChild(td);
+  }
+}
+
+async function refreshThreads(onWatch) {
+  // Every thread this server knows, newest first: who or what started it, what it traded, where it is.
+  const threads = await api("/threads/search", { method: "POST", body: { limit: 20 } });
+  const tbody = $("#threads tbody");
+  tbody.replaceChildren();
+  threads.sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
+  for (const t of threads) {
+    const request = (t.values && t.values.request) || {};
+    const tr = row(tbody, t.thread_id, [
+      [t.thread_id.slice(0, 8)], [new Date(t.created_at).toLocaleString()], [t.metadata.started_by || "api client"],
+      [(request.tickers || []).join(" ")], [t.status === "interrupted" ? "awaiting approval" : t.status],
+    ]);
+    tr.firstChild.title = t.thread_id;
+    const td = document.createElement("td");
+    const watch = Object.assign(document.createElement("button"), { type: "button", textContent: "Watch" });
+    watch.addEventListener("click", (e) => guarded(() => onWatch(e, t.thread_id)));
+    const audit = Object.assign(document.createElement("button"), { type: "button", textContent: "Audit" });
+    audit.addEventListener("click", () => guarded(() => showAudit(t.thread_id)));
+    td.append(watch, audit);
+    tr.appendChild(td);
+  }
+}
+
+export { showAudit, refreshAlerts, refreshThreads };
