@@ -167,7 +167,7 @@ async function follow(firstResponse) {
         const query = MODES.map((m) => `stream_mode=${m}`).join("&");
         const headers = { "x-api-key": apiKey() };
         if (run.lastId !== null) headers["last-event-id"] = run.lastId;
-        response = await fetch(`/threads/${run.threadId}/runs/${run.runId}/stream?${query}`, { headers });
+        response = await fetch(`/threads/${encodeURIComponent(run.threadId)}/runs/${encodeURIComponent(run.runId)}/stream?${query}`, { headers });
         if (response.status === 401) throw new KeyRefused("the server refused this key");
         if (!response.ok) throw new Error(`join: ${response.status}`);
       }
@@ -192,7 +192,7 @@ async function follow(firstResponse) {
 }
 
 async function postStream(body) {
-  const response = await fetch(`/threads/${run.threadId}/runs/stream`, {
+  const response = await fetch(`/threads/${encodeURIComponent(run.threadId)}/runs/stream`, {
     method: "POST",
     headers: { "x-api-key": apiKey(), "content-type": "application/json", accept: "text/event-stream" },
     body: JSON.stringify({ assistant_id: "trading", stream_mode: MODES, stream_resumable: true, ...body }),
