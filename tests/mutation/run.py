@@ -200,7 +200,42 @@ MUST_KILL_EXPLICIT: tuple[ExplicitBreak, ...] = (
 _ONE_OUTCOME_PER_REQUEST = "AccountDesk.send returns one outcome per request, so zip never trips"
 _SIGN_IS_PLUS_OR_MINUS_ONE = "the side's sign (direction) is +1 or -1, never 0: same test"
 _RULES_BOUND_BELOW_OPENING = "every rule returns None or a bound below the opening, never at it"
+_ROLE_LABEL = "another role label, still distinct per role: ids stay deterministic and unique"
+_EXIT_ID_NAMES_SYMBOL = (
+    "the exit's decision id (reason:symbol:attempt) already names the symbol and never equals an "
+    "entry's (thread:ticker), so the id stays unique per thread and attempt"
+)
+_GATE_NEVER_ABOVE_INTENT = (
+    "the gate never approves above the intent's quantity, so a cap below the fresh approval is "
+    "below the intent's quantity too: the APPROVED branch of _capped is unreachable"
+)
+_EXIT_AUDIT_DEFAULTS = (
+    "only exits are retried, and exit_requests builds their decision context with the defaults "
+    "(no analysts, model 'rules', no prompt hash): dropping one in the retry's copy changes nothing"
+)
 EQUIVALENT: dict[str, str] = {
+    "graph.execution.road.x__capped__mutmut_3": (
+        "at equality the copy recomputes the fresh verdict's own outcome at the same quantity"
+    ),
+    "graph.execution.road.x__capped__mutmut_14": _GATE_NEVER_ABOVE_INTENT,
+    "graph.execution.road.x__capped__mutmut_16": _GATE_NEVER_ABOVE_INTENT,
+    "graph.execution.road.xǁAccountDeskǁ_submit__mutmut_95": _EXIT_AUDIT_DEFAULTS,
+    "graph.execution.road.xǁAccountDeskǁ_submit__mutmut_98": _EXIT_AUDIT_DEFAULTS,
+    "graph.execution.road.xǁAccountDeskǁ_submit__mutmut_99": _EXIT_AUDIT_DEFAULTS,
+    "graph.execution.road.xǁAccountDeskǁ_submit__mutmut_100": _EXIT_AUDIT_DEFAULTS,
+    "graph.execution.exits.x_exit_attempt__mutmut_25": (
+        "attempt numbers only have to grow: a gap in the numbering (n + 2) keeps every id fresh"
+    ),
+    "graph.execution.intents.x_decision_intent__mutmut_38": _ROLE_LABEL,
+    "graph.execution.intents.x_decision_intent__mutmut_39": _ROLE_LABEL,
+    "graph.execution.intents.x_decision_intent__mutmut_40": _ROLE_LABEL,
+    "graph.execution.intents.x_decision_intent__mutmut_41": _ROLE_LABEL,
+    "graph.execution.intents.x_exit_intent__mutmut_37": _EXIT_ID_NAMES_SYMBOL,
+    "graph.execution.intents.x_exit_intent__mutmut_38": _EXIT_ID_NAMES_SYMBOL,
+    "graph.execution.intents.x_exit_intent__mutmut_41": _EXIT_ID_NAMES_SYMBOL,
+    "graph.execution.intents.x_exit_intent__mutmut_42": _EXIT_ID_NAMES_SYMBOL,
+    "graph.execution.intents.x_exit_intent__mutmut_43": _EXIT_ID_NAMES_SYMBOL,
+    "graph.execution.intents.x_exit_intent__mutmut_44": _EXIT_ID_NAMES_SYMBOL,
     "graph.monitor.exit_path.x_exit_through_road__mutmut_21": _ONE_OUTCOME_PER_REQUEST,
     "graph.monitor.exit_path.x_exit_through_road__mutmut_24": _ONE_OUTCOME_PER_REQUEST,
     "graph.monitor.exit_path.x_exit_through_road__mutmut_26": _ONE_OUTCOME_PER_REQUEST,

@@ -290,7 +290,9 @@ def test_an_exit_cancelled_every_time_gets_exactly_its_retries_then_alerts(
     _hold_nine(road)
     assert isinstance(broker, CancellingBroker)
     broker.cancels = 10
-    (outcome,) = road.send([_exit_request(road)], market=CALM)
+    request = _exit_request(road)
+    (outcome,) = road.send([request], market=CALM)
+    assert outcome.request is request
     sells = [o for o in broker.all_orders() if o.side is OrderSide.SELL]
     # one first try and road.exit_retries (2) fresh attempts, each under its own client order id
     assert len(sells) == 1 + road.exit_retries
@@ -299,6 +301,8 @@ def test_an_exit_cancelled_every_time_gets_exactly_its_retries_then_alerts(
     assert broker.portfolio().positions["AAPL"].qty == HELD
     last = outcome.order
     assert last is not None and last.status is OrderStatus.CANCELED
+    assert outcome.verdict.intent.client_order_id == last.client_order_id  # the last attempt's
+    assert outcome.verdict.approved_qty == HELD
     assert {o.client_order_id for o in (*outcome.attempts, last)} == {
         o.client_order_id for o in sells
     }
@@ -515,3 +519,32 @@ def test_the_submission_lookup_keeps_to_the_roads_retry_budget(
     assert outcome.error == "order not placed: order lookup unreachable"
     # one lookup before the gate, then road.lookup_attempts (2) before submitting
     assert broker.lookups == 1 + road.lookup_attempts
+
+
+def test_an_unreachable_broker_before_the_gate_fails_the_request_after_the_lookup_budget(
+    tmp_path: Path, ledger: SqlLedger
+) -> None:
+    clock, inbox = FixedClock(NOW), Inbox()
+    broker = _broker(FlakyLookupBroker, tmp_path, clock)
+    assert isinstance(broker, FlakyLookupBroker)
+    broker.good = 0
+    road = _fast_road(broker, ledger, clock, inbox)
+    request = _request("5")
+    (outcome,) = road.send([request], market=CALM)
+    assert outcome.request is request
+    assert outcome.order is None and outcome.attempts == () and broker.all_orders() == []
+    assert outcome.verdict.intent == request.intent
+    assert outcome.error == "order not placed: order lookup unreachable"
+    assert broker.lookups == road.lookup_attempts
+    [alert] = inbox.alerts
+    assert alert.message.endswith(": order lookup unreachable")
+
+
+def test_an_earlier_approval_of_one_share_caps_the_order_at_one_share(
+    tmp_path: Path, ledger: SqlLedger
+) -> None:
+    clock = FixedClock(NOW)
+    road = _road(_broker(PaperBroker, tmp_path, clock), ledger, clock)
+    (outcome,) = road.send([_request("10", approved="1")], market=CALM)
+    assert outcome.verdict.outcome is GateOutcome.RESIZED
+    assert outcome.order is not None and outcome.order.qty == Decimal(1)
