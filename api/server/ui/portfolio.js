@@ -22,9 +22,13 @@ async function refreshPortfolio() {
   const loss = s.daily_loss;
   const lossEl = $("#daily-loss");
   if (loss) {
-    const used = loss.limit_pct ? loss.loss_pct / loss.limit_pct : 0;
-    lossEl.textContent = `Today's loss ${fmtPct(loss.loss_pct)} of a ${fmtPct(loss.limit_pct)} limit (${(used * 100).toFixed(0)} % used)`;
-    lossEl.className = used >= 1 ? "breach-level" : used >= 0.75 ? "warn-level" : "status";
+    // The level is the loss guard's own (warning near the limit, breached past it), not a
+    // second threshold computed here.
+    const used = Number(loss.limit_pct) ? Number(loss.loss_pct) / Number(loss.limit_pct) : 0;
+    const level = loss.level === "ok" ? "" : ` · ${loss.level.toUpperCase()}`;
+    lossEl.textContent = `Today's loss ${fmtPct(loss.loss_pct)} of a ${fmtPct(loss.limit_pct)} limit (${(Math.max(used, 0) * 100).toFixed(0)} % used)${level}`;
+    lossEl.className = { warning: "warn-level", breached: "breach-level" }[loss.level] || "status";
+    lossEl.dataset.level = loss.level;
   }
   const positions = $("#positions tbody");
   positions.replaceChildren();

@@ -22,6 +22,7 @@ import pytest
 
 from tests.integration.server.conftest import (
     API_KEY,
+    AS_OF,
     api_settings,
     context,
     live_api,
@@ -32,6 +33,7 @@ from tests.integration.server.conftest import (
 __all__ = [
     "API_KEY",
     "ARTIFACTS",
+    "AS_OF",
     "ConsoleLog",
     "api_settings",
     "browser",
