@@ -75,6 +75,7 @@ function confirmThen(title, text, yes, action) {
     if (dialog.returnValue !== "yes") return;
     await guarded(() => action($("#confirm-reason").value.trim() || "operator"));
   };
+  dialog.returnValue = "";  // an earlier "yes" must never answer this one
   dialog.showModal();
 }
 

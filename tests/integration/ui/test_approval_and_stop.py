@@ -107,3 +107,27 @@ def test_the_emergency_stop_asks_then_halts_and_flattens(live_api: LiveServer, p
     page.click("#resume")  # back to ACTIVE only through its own confirmation
     page.click("#confirm-yes")
     page.wait_for_selector("#trading-badge[data-status='active']")
+
+
+def test_the_emergency_stop_is_reachable_from_the_keyboard_and_escape_cancels_it(
+    live_api: LiveServer, page: Any
+) -> None:
+    open_page(page, live_api.url)
+    page.click("#resume")  # a dialog answered "yes" once must not answer the next one
+    page.click("#confirm-yes")
+    page.wait_for_selector("#confirm", state="hidden")
+    page.focus("#run-form input")
+    for _ in range(40):  # Tab through the page's controls until the stop has the focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "halt":
+            break
+    else:
+        pytest.fail("the emergency stop is not reachable with Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#confirm[open]")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#confirm", state="hidden")
+    page.wait_for_timeout(300)
+    with api(live_api.url) as http:
+        assert http.get("/api/v1/trading/state").json()["status"] == "active"
+    assert page.get_attribute("#trading-badge", "data-status") == "active"
