@@ -18,6 +18,7 @@ from agents.portfolio_manager import RawChoice, clamp_choice, compute_allowed_ac
 from agents.portfolio_manager.consensus import Consensus
 from agents.portfolio_manager.llm_policy import consensus_guard
 from domain import (
+    AllowedActions,
     AnalystVerdict,
     ResearchFinding,
     ResearchStance,
@@ -155,3 +156,45 @@ def test_confidence_is_clamped_to_its_exact_value(
     )
     assert math.isclose(decision.confidence, value, abs_tol=1e-12)
     assert decision.clamps == ((note,) if note is not None else ())
+
+
+# -- one-share bounds (pm_clamp mutation run) -------------------------------------------------
+
+
+def _allowed(buy: str) -> AllowedActions:
+    return AllowedActions(
+        ticker="TEST", reference_price=Decimal("100"), max_qty={TradeAction.BUY: Decimal(buy)}
+    )
+
+
+def _clamped(buy_limit: str, qty: object) -> TradeDecision:
+    return clamp_choice(
+        decision_id="d",
+        allowed=_allowed(buy_limit),
+        choice=RawChoice(action="buy", quantity=qty, confidence=0.5),
+        policy="llm:test",
+    )
+
+
+def test_an_allowance_of_one_share_buys_one_share() -> None:
+    decision = _clamped("1", 3)
+    assert (decision.action, decision.quantity) == (TradeAction.BUY, Decimal(1))
+    assert decision.clamps == ("quantity_above_max:buy:3->1",)
+
+
+def test_a_one_share_choice_is_bought_as_chosen() -> None:
+    decision = _clamped("10", 1)
+    assert (decision.action, decision.quantity, decision.clamps) == (
+        TradeAction.BUY,
+        Decimal(1),
+        (),
+    )
+
+
+def test_a_choice_exactly_at_the_allowance_is_not_clamped() -> None:
+    decision = _clamped("7", 7)
+    assert (decision.action, decision.quantity, decision.clamps) == (
+        TradeAction.BUY,
+        Decimal(7),
+        (),
+    )
