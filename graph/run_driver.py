@@ -103,8 +103,6 @@ async def _steps(
                 emitted.append(cycle_event)
                 out.put_nowait(cycle_event)
         run_log.events(emitted)
-        if "execute" in step.nodes:
-            await run_log.settled()  # the order step's events are on disk before ``record``
         if step.waiting_for_approval:
             return CycleStatus.AWAITING_APPROVAL.value
         if not step.paused:
@@ -118,15 +116,6 @@ def _finished(
     finished = translator.make(CycleEventKind.FINISHED, status=status)
     run_log.events([finished])
     out.put_nowait(finished)
-
-
-async def _settled_after_failure(run_log: RunLog) -> None:
-    """Wait for the failed run's records; a ledger that fails too is logged, never raised over
-    the run's own error."""
-    try:
-        await run_log.settled()
-    except Exception:
-        log.exception("run %s: its records could not be written", run_log.run_id)
 
 
 async def _drive(run: CycleRun, out: asyncio.Queue[Any]) -> None:
@@ -152,12 +141,10 @@ async def _drive(run: CycleRun, out: asyncio.Queue[Any]) -> None:
                     out.put_nowait(failure)
                 run_log.finished("failed", error=f"{type(exc).__name__}: {exc}")
                 _finished(translator, out, run_log, "failed")
-                await _settled_after_failure(run_log)
                 raise
             run.result = await read_cycle_result(graph, run.thread_id, run.run_id, status, request)
             run_log.finished(run.result.status.value)
             _finished(translator, out, run_log, run.result.status.value)
-            await run_log.settled()  # on record before the lock is released
     except Exception as exc:
         out.put_nowait(_Failure(exc))
     finally:
