@@ -118,13 +118,20 @@ async def test_the_readers_of_one_run_share_one_blocking_read(redis_url: str) ->
     a hundred clients ran the connection pool dry), and each still gets the whole run."""
     import redis.asyncio
 
-    log = RedisEventLog(redis_url, prefix="evlog-shared", block_ms=2_000)
-    probe = redis.asyncio.Redis.from_url(redis_url)
+    # a database of its own: the server is shared by the session, and other tests' readers may
+    # still be blocked on theirs (CLIENT LIST names each client's database)
+    own_db = redis_url.rsplit("/", 1)[0] + "/9"
+    log = RedisEventLog(own_db, prefix="evlog-shared", block_ms=2_000)
+    probe = redis.asyncio.Redis.from_url(own_db)
     try:
         await log.append("r6", "metadata", "{}")
         readers = [asyncio.create_task(_collect(log, "r6")) for _ in range(50)]
         await asyncio.sleep(0.5)
-        blocked = [c for c in await probe.client_list() if c.get("cmd") == "xread"]
+        blocked = [
+            c
+            for c in await probe.client_list()
+            if c.get("cmd") == "xread" and str(c.get("db")) == "9"
+        ]
         assert len(blocked) == 1, f"{len(blocked)} blocking reads for one run"
         for n in range(5):
             await log.append("r6", "custom", str(n))

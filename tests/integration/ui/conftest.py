@@ -56,8 +56,14 @@ _FLAGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One Chromium per test module, closed when its last test has run.
+
+    Why not session-wide: Playwright's sync API keeps an event loop running on the main thread
+    while it is open, and every later test that calls ``asyncio.run`` (or an async test) would
+    fail with "cannot be called from a running event loop".
+    """
     if importlib.util.find_spec("playwright") is None:
         pytest.fail("the UI tests need playwright: pip install -e '.[dev]'", pytrace=False)
     if not CHROMIUM.exists():
