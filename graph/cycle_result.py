@@ -65,11 +65,9 @@ async def read_cycle_result(
     first step leaves the thread without any state to read it from."""
     snapshot = await graph.aget_state(thread_config(thread_id))
     values: CycleState = snapshot.values
-    stored = values.get("request")
-    if stored is None and request is None:
+    request = values.get("request") or request
+    if request is None:
         raise LookupError(f"thread {thread_id} has no state and no request was given")
-    request = stored if stored is not None else request
-    assert request is not None
     waiting = any(task.interrupts for task in snapshot.tasks)
     verdicts = values.get("gate_verdicts", [])
     if waiting:

@@ -109,10 +109,24 @@ class EventLog(Protocol):
 
 
 @dataclass
-class _RunLog:
+class _Events:
+    """A run's events as this process holds them, and the wake-up of the readers waiting on it."""
+
     events: list[LoggedEvent] = field(default_factory=list)
     grew: asyncio.Event = field(default_factory=asyncio.Event)
     """Set (and replaced by a fresh one) on every append: every waiting reader wakes at once."""
+
+    @property
+    def ended(self) -> bool:
+        return bool(self.events) and self.events[-1].event == END_EVENT
+
+    def wake(self) -> None:
+        grew, self.grew = self.grew, asyncio.Event()
+        grew.set()
+
+
+@dataclass
+class _RunLog(_Events):
     last_append: float = field(default_factory=time.monotonic)
 
 
@@ -135,8 +149,7 @@ class InProcessEventLog:
         logged = LoggedEvent(str(len(log.events) + 1), event, data)
         log.events.append(logged)
         log.last_append = time.monotonic()
-        grew, log.grew = log.grew, asyncio.Event()
-        grew.set()
+        log.wake()
         return logged.id
 
     def check_id(self, event_id: str) -> str:
@@ -158,7 +171,7 @@ class InProcessEventLog:
         if log is None:
             raise UnknownRunLogError(run_id)
         position = int(after) if after is not None else 0
-        if log.events and log.events[-1].event == END_EVENT and position >= len(log.events):
+        if log.ended and position >= len(log.events):
             return  # the reader has seen the end already: nothing will follow
         while True:
             while len(log.events) <= position:
@@ -174,7 +187,7 @@ class InProcessEventLog:
 
     async def ended(self, run_id: str) -> bool:
         log = self._runs.get(run_id)
-        return log is not None and bool(log.events) and log.events[-1].event == END_EVENT
+        return log is not None and log.ended
 
     async def close(self) -> None:
         self._runs.clear()
@@ -189,25 +202,15 @@ def _order(stream_id: str) -> tuple[int, int]:
 
 
 @dataclass
-class _Tail:
+class _Tail(_Events):
     """One process's reading of one run's Redis Stream, shared by all its local readers: with N
     clients on a run, one blocking XREAD (one pooled connection) instead of N, and one
     ``LoggedEvent`` (one encoded frame) per event instead of N."""
 
-    events: list[LoggedEvent] = field(default_factory=list)
     order: list[tuple[int, int]] = field(default_factory=list)
-    grew: asyncio.Event = field(default_factory=asyncio.Event)
     readers: int = 0
     failure: BaseException | None = None
     task: asyncio.Task[None] | None = None
-
-    @property
-    def ended(self) -> bool:
-        return bool(self.events) and self.events[-1].event == END_EVENT
-
-    def wake(self) -> None:
-        grew, self.grew = self.grew, asyncio.Event()
-        grew.set()
 
 
 class RedisEventLog:

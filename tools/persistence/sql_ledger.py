@@ -298,8 +298,11 @@ class SqlLedger(LedgerQueries, Ledger):
         rows = [_audit_values(entry) for entry in entries]
         if not rows:
             return
+        first_seen: dict[str, datetime] = {}
+        for row in rows:
+            first_seen.setdefault(row["thread_id"], row["recorded_at"])
         with self.store.write() as session:
-            for thread_id, at in {r["thread_id"]: r["recorded_at"] for r in reversed(rows)}.items():
+            for thread_id, at in first_seen.items():
                 ensure_thread(session, thread_id, at)
             insert = dialect_insert(session)
             for chunk in range(0, len(rows), _AUDIT_ROWS_PER_STATEMENT):
