@@ -25,6 +25,7 @@ from api.cli_context import AsOfOption, account_settings, load_cli_settings, rep
 from api.db_cli import db_app
 from api.exit_codes import ExitCode
 from api.replays import remember_thread
+from api.scheduler_command import register as register_scheduler_command
 from api.serve_command import register as register_serve_command
 from api.startup_errors import fail, is_startup_failure, startup_guard
 from api.trading_commands import register as register_trading_commands
@@ -321,6 +322,7 @@ def approve(
 register_trading_commands(app)
 register_view_commands(app)
 register_serve_command(app)
+register_scheduler_command(app)
 app.add_typer(db_app, name="db")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(watchlist_app, name="watchlist")

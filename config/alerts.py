@@ -7,6 +7,8 @@ is valid: alerts are then stored and logged only.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr, model_validator
 
 from config.sections import Section
@@ -33,6 +35,10 @@ class AlertSettings(Section):
     email_critical: StringList = Field(default_factory=list)
     webhooks: StringList = Field(default_factory=list)
     """Webhook URLs; discord.com URLs get Discord payloads, others Slack's."""
+    apprise_urls: StringList = Field(default_factory=list)
+    """apprise URLs (tgram://, discord://, slack://, pover://, mailto://...; comma list)."""
+    apprise_min_severity: Literal["info", "warning", "error", "critical"] = "warning"
+    """Alerts below this are not sent to the apprise URLs (info: every cycle summary too)."""
 
     @model_validator(mode="after")
     def _smtp_is_complete(self) -> AlertSettings:

@@ -64,6 +64,9 @@ class RiskParameters(Section):
         Literal["regular_hours", "any"], BeforeValidator(casefold_choice)
     ] = "regular_hours"
     symbol_cooldown_seconds: int = Field(default=3600, ge=0)
+    monitor_heartbeat_max_age_seconds: int = Field(default=180, ge=10)
+    """A position-monitor heartbeat older than this, while positions are open, blocks entries
+    (``monitor_stale``); no heartbeat at all (no scheduler has run the monitor) does not."""
     max_orders_per_minute: int = Field(default=30, ge=1)
     pdt_min_equity: float = Field(default=25000, ge=0)
     pdt_max_day_trades: int = Field(default=3, ge=0)
@@ -135,11 +138,51 @@ class CacheConfig(Section):
 
 
 class ScheduleConfig(Section):
-    """When the scheduler runs the trading cycle and the position monitor."""
+    """When the scheduler runs its jobs (graph/schedule/): cycle, monitor, checks, reports."""
 
     timezone: str = "America/New_York"
     trading_cycle_cron: str = "35 9 * * 1-5"
     position_monitor_interval_seconds: int = Field(default=60, ge=5)
+    # Added with the scheduler daemon (issue 15); defaults keep older YAML overlays valid.
+    embedded: bool = False
+    """Run the scheduler inside ``hedgegraph serve`` too (leases keep one runner per slot)."""
+    trading_cycle_enabled: bool = True
+    position_monitor_enabled: bool = True
+    health_check_enabled: bool = True
+    health_check_cron: str = "0 9 * * 1-5"
+    reconcile_enabled: bool = True
+    reconcile_cron: str = "0 8,17 * * 1-5"
+    eod_report_enabled: bool = True
+    eod_report_minutes_after_close: int = Field(default=10, ge=0, le=600)
+    """The report fires this long after each session's close (early closes honoured)."""
+    retention_enabled: bool = True
+    retention_cron: str = "30 2 * * *"
+    misfire_grace_seconds: int = Field(default=300, ge=1)
+    """A slot found this late (the process was down or busy) still runs; later ones are skipped."""
+    coalesce: bool = True
+    """Several missed slots of one job run once, for the newest slot."""
+    lease_seconds: int = Field(default=900, ge=10)
+    """How long a job's lease lives without renewal (a crashed holder frees it after this)."""
+
+    @field_validator(
+        "trading_cycle_cron", "health_check_cron", "reconcile_cron", "retention_cron"
+    )
+    @classmethod
+    def _five_field_cron(cls, value: str) -> str:
+        if len(value.split()) != 5:
+            raise ValueError(f"{value!r} is not a five-field cron expression")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
 
 
 class LLMConfig(Section):

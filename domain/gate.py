@@ -47,6 +47,8 @@ class ReasonCode(StrEnum):
     DAILY_LOSS_LIMIT = "daily_loss_limit"
     MAX_DRAWDOWN = "max_drawdown"
     NON_POSITIVE_EQUITY = "non_positive_equity"
+    MONITOR_STALE = "monitor_stale"
+    """The position monitor's heartbeat is stale while positions are open: no new entries."""
 
 
 class GateOutcome(StrEnum):

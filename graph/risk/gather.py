@@ -15,6 +15,7 @@ holder of the lock sent.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from config.settings import RiskParameters
 from domain import AssetStatus, MarketSnapshot, Quote
@@ -30,6 +31,10 @@ from tools.brokers.base import (
 )
 from tools.clock import Clock
 from tools.persistence.ledger import Ledger
+from tools.persistence.sql_ledger import SqlLedger
+
+MONITOR_HEARTBEAT = "monitor"
+"""The heartbeat component the position monitor's scheduled job writes."""
 
 __all__ = ["gather_gate_snapshot"]
 
@@ -94,4 +99,15 @@ def gather_gate_snapshot(
         sectors=dict(sectors if sectors is not None else limits.symbol_sectors),
         market_open=market_open,
         risk_state=risk_state,
+        monitor_heartbeat_at=_monitor_heartbeat(ledger),
     )
+
+
+def _monitor_heartbeat(ledger: Ledger) -> datetime | None:
+    """The monitor's last beat from the scheduler's records (SQL ledgers only)."""
+    if not isinstance(ledger, SqlLedger):
+        return None
+    from tools.persistence.schedule_records import HeartbeatStore
+
+    row = HeartbeatStore(ledger.store).last(MONITOR_HEARTBEAT)
+    return row.beat_at if row is not None else None

@@ -57,3 +57,5 @@ class GateSnapshot(DomainModel):
     market_open: bool | None = None
     """The broker clock's answer; ``None`` means ask the exchange calendar at ``now``."""
     risk_state: AccountRiskState = Field(default_factory=AccountRiskState)
+    monitor_heartbeat_at: datetime | None = None
+    """The position monitor's last heartbeat (``None``: no scheduler has run the monitor)."""

@@ -58,6 +58,21 @@ def dispatcher_from_alert_settings(
 
         for url in alerts.webhooks:
             sinks.append(WebhookSink(url, style="discord" if "discord.com" in url else "slack"))
+    if alerts.apprise_urls:  # apprise is the notify extra; only configured URLs need it
+        try:
+            from tools.alerts.apprise_sink import AppriseSink
+        except ImportError:
+            raise AlertConfigError(
+                "alerts.apprise_urls: needs the notify extra (pip install 'hedgegraph[notify]')"
+            ) from None
+        try:
+            sinks.append(
+                AppriseSink(
+                    alerts.apprise_urls, min_severity=EventSeverity(alerts.apprise_min_severity)
+                )
+            )
+        except ValueError as exc:
+            raise AlertConfigError(str(exc)) from None
     return AlertDispatcher(sinks, clock=clock, journal=journal)
 
 

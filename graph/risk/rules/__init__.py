@@ -13,6 +13,7 @@ from graph.risk.rules.account import (
 )
 from graph.risk.rules.activity import active_entry, order_rate_throttle, pattern_day_trader
 from graph.risk.rules.data import asset_tradable, price_sanity, stale_data
+from graph.risk.rules.monitor import monitor_stale
 from graph.risk.rules.sizing import (
     buying_power,
     cash_reserve,
@@ -36,6 +37,7 @@ ENTRY_RULES: tuple[EntryRule, ...] = (
     max_drawdown,
     decision_expired,
     market_hours,
+    monitor_stale,
     symbol_cooldown,
     stale_data,
     price_sanity,

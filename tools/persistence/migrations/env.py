@@ -10,6 +10,7 @@ from __future__ import annotations
 from alembic import context
 
 import tools.persistence.schema_operations  # noqa: F401  (registers the operator tables)
+import tools.persistence.schedule_records  # noqa: F401  (registers the scheduler tables)
 from tools.persistence.schema import Base
 
 config = context.config
