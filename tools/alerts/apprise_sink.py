@@ -42,7 +42,9 @@ class AppriseSink:
         for position, url in enumerate(urls, start=1):
             if not self._apprise.add(url):
                 # the URL carries its service's token: say which entry, not what it holds
-                raise ValueError(f"alerts.apprise_urls: entry {position} is not a URL apprise knows")
+                raise ValueError(
+                    f"alerts.apprise_urls: entry {position} is not a URL apprise knows"
+                )
 
     def deliver(self, alert: Alert) -> None:
         if _RANK[alert.severity] < self._min:
