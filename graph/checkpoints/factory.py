@@ -226,17 +226,23 @@ def _open_sqlite(target: CheckpointTarget) -> Iterator[Any]:
 
     # the WAL switch and the saver's tables, one process at a time (tools/persistence/setup_locks)
     with database_side_lock(target.location, "setup"):
-        conn = _sqlite_connection(target.location)
-        try:
-            saver = SqliteSaver(conn, serde=checkpoint_serializer())
-            saver.setup()
-        except BaseException:
-            conn.close()
-            raise
+        saver = _set_up_sqlite_saver(SqliteSaver, target)
     try:
         yield saver
     finally:
+        saver.conn.close()
+
+
+def _set_up_sqlite_saver(saver_type: type[Any], target: CheckpointTarget) -> Any:
+    """A saver of ``saver_type`` on a new connection, its tables created (under the set-up lock)."""
+    conn = _sqlite_connection(target.location)
+    try:
+        saver = saver_type(conn, serde=checkpoint_serializer())
+        saver.setup()
+    except BaseException:
         conn.close()
+        raise
+    return saver
 
 
 def open_checkpointer(
@@ -330,23 +336,16 @@ async def _aopen_redis(
 
 @asynccontextmanager
 async def _aopen_sqlite(target: CheckpointTarget) -> AsyncIterator[Any]:
-    import aiosqlite
-    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+    # The sync saver on the loop itself: graph/checkpoints/inline_sqlite.py says why.
+    from graph.checkpoints.inline_sqlite import InlineSqliteSaver
 
-    if target.location != ":memory:":
-        Path(target.location).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    location = target.location
-    if location != ":memory:":
-        location = str(Path(location).expanduser())
-    async with aiosqlite.connect(location) as conn:
-        await conn.execute("PRAGMA busy_timeout=5000")
-        # polled, not blocking: two savers of one process (racing approvals) wait for each other
-        async with async_database_side_lock(target.location, "setup"):
-            await conn.execute("PRAGMA journal_mode=WAL")
-            await conn.execute("PRAGMA synchronous=NORMAL")  # see "Durability" above
-            saver = AsyncSqliteSaver(conn, serde=checkpoint_serializer())
-            await saver.setup()
+    # polled, not blocking: two savers of one process (racing approvals) wait for each other
+    async with async_database_side_lock(target.location, "setup"):
+        saver = _set_up_sqlite_saver(InlineSqliteSaver, target)
+    try:
         yield saver
+    finally:
+        saver.conn.close()
 
 
 def aopen_checkpointer(

@@ -7,6 +7,7 @@ against the project's fake Alpaca server, real subprocesses for the start-up rac
 from __future__ import annotations
 
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -90,7 +91,7 @@ async def test_cycle_engine_runs_a_cycle_and_closes_what_it_opened(home: Path) -
         result = await arun_cycle(engine, thread_id="e-1", tickers=TICKERS, mode="signal")
         assert result.status is CycleStatus.COMPLETED and result.orders
         saver = engine.checkpointer
-    with pytest.raises(ValueError, match="no active connection"):
+    with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
         await saver.aget_tuple({"configurable": {"thread_id": "e-1"}})
 
 

@@ -31,13 +31,10 @@ async def test_embedded_checkpoints_skip_the_flush_and_the_ledger_keeps_it(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'checkpoints.sqlite'}"
     async with aopen_checkpointer(url) as opened:
-        saver: Any = opened  # AsyncSqliteSaver: its aiosqlite connection is ``conn``
-        async with saver.conn.execute("PRAGMA synchronous") as cursor:
-            row = await cursor.fetchone()
-        assert row is not None and row[0] == SQLITE_NORMAL
-        async with saver.conn.execute("PRAGMA journal_mode") as cursor:
-            mode = await cursor.fetchone()
-        assert mode is not None and mode[0] == "wal"  # NORMAL is crash-safe only in WAL mode
+        saver: Any = opened  # InlineSqliteSaver: its sqlite3 connection is ``conn``
+        assert saver.conn.execute("PRAGMA synchronous").fetchone()[0] == SQLITE_NORMAL
+        # NORMAL is crash-safe only in WAL mode
+        assert saver.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     with open_checkpointer(url) as sync_opened:
         sync_saver: Any = sync_opened
         assert sync_saver.conn.execute("PRAGMA synchronous").fetchone()[0] == SQLITE_NORMAL
