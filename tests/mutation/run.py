@@ -81,6 +81,8 @@ GROUPS: tuple[Group, ...] = (
             "tests/unit/risk/test_monitor_scenarios.py",
             "tests/unit/execution/test_road_mutation_killers.py",
             "tests/unit/risk/test_road_pricing.py",
+            "tests/integration/execution/test_road_account_lock.py",
+            "tests/unit/execution/test_broker_only.py",
         ),
     ),
     Group(
