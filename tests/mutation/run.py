@@ -83,6 +83,7 @@ GROUPS: tuple[Group, ...] = (
             "tests/unit/risk/test_road_pricing.py",
             "tests/integration/execution/test_road_account_lock.py",
             "tests/unit/execution/test_broker_only.py",
+            "tests/integration/graph/test_execute_node.py",
         ),
     ),
     Group(
