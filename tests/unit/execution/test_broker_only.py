@@ -266,3 +266,14 @@ def test_too_many_earlier_attempts_is_an_error_for_that_symbol_only(
         {"symbol": "MSFT", "qty": "5", "order": _attempt("MSFT", 0), "error": None},
     )
     assert _held(broker) == {"AAPL": Decimal(4)} and not report.flat
+
+
+def test_a_kept_exit_does_not_spare_the_working_orders_listed_after_it(tmp_path: Path) -> None:
+    broker = _broker(tmp_path, RestingExits)
+    _buy(broker, "AAPL", "9")
+    _buy(broker, "MSFT", "5")
+    _flatten(broker)  # both exits rest
+    resting = _resting_buy(broker, "NVDA")  # listed after our exits
+    again = _flatten(broker)
+    assert again.cancelled == (resting.client_order_id,)
+    assert [e["order"] for e in again.exits] == [_attempt("AAPL", 0), _attempt("MSFT", 0)]
