@@ -26,7 +26,9 @@ AT = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     folder = tmp_path / "config"
     folder.mkdir()
-    (folder / "trading_config.yaml").write_text("schedule:\n  position_monitor_interval_seconds: 60\n")
+    (folder / "trading_config.yaml").write_text(
+        "schedule:\n  position_monitor_interval_seconds: 60\n"
+    )
     monkeypatch.setenv("HEDGEGRAPH_CONFIG_DIR", str(folder))
     monkeypatch.chdir(tmp_path)  # no .env
     yield folder
