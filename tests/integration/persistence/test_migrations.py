@@ -7,6 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
+import tools.persistence.schedule_records  # registers the scheduler's tables
 import tools.persistence.schema_operations  # noqa: F401  (registers the operator tables)
 from tools.persistence.migrate import (
     SchemaBehindError,
