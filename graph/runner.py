@@ -85,6 +85,7 @@ def _check_resume(
     tickers: Sequence[str] | None,
     mode: WorkflowMode | str | None,
     session_mode: str | None,
+    analysts: Sequence[str] | None = None,
 ) -> None:
     asked: list[str] = []
     if tickers is not None and set(_tickers(tickers)) != set(stored.tickers):
@@ -93,6 +94,8 @@ def _check_resume(
         asked.append(f"mode {WorkflowMode(mode).value} (started with {stored.mode})")
     if session_mode is not None and session_mode != stored.session_mode:
         asked.append(f"session mode {session_mode} (started with {stored.session_mode})")
+    if analysts is not None and tuple(analysts) != stored.analysts:
+        asked.append(f"analysts {list(analysts)} (started with {list(stored.analysts)})")
     if asked:
         raise RequestMismatchError(
             f"thread {stored.thread_id!r} cannot be resumed with "
@@ -126,6 +129,7 @@ def _cycle_run(
     trigger: str,
     on_progress: ProgressCallback | None,
     run_id: str | None = None,
+    analysts: Sequence[str] | None = None,
 ) -> CycleRun:
     context, saver = _parts(source, checkpointer)
     settings = context.settings
@@ -138,11 +142,12 @@ def _cycle_run(
                 tickers=_tickers(tickers if tickers is not None else settings.universe),
                 mode=WorkflowMode(mode or settings.workflow_mode).value,
                 session_mode=session_mode or settings.trading_session_mode,
-                analysts=tuple(settings.analysts or ()),
+                # The caller's roster for this thread only; otherwise the configured one.
+                analysts=tuple(analysts if analysts is not None else settings.analysts or ()),
             )
             graph = build_graph(request.mode).compile(checkpointer=saver)
             return graph, request, {"request": request}
-        _check_resume(stored, tickers, mode, session_mode)
+        _check_resume(stored, tickers, mode, session_mode, analysts)
         graph = build_graph(stored.mode).compile(checkpointer=saver)
         state = await graph.aget_state(thread_config(thread_id))
         waiting = any(task.interrupts for task in state.tasks)
@@ -172,6 +177,7 @@ def astream_cycle(
     session_mode: str | None = None,
     trigger: str = "cli",
     run_id: str | None = None,
+    analysts: Sequence[str] | None = None,
 ) -> AsyncIterator[CycleEvent]:
     """Run (or resume) the cycle on ``thread_id`` and yield its typed events as they happen.
 
@@ -183,6 +189,8 @@ def astream_cycle(
             (``RequestMismatchError``).
         trigger: what started the run (``cli``, ``api``, ``scheduler``, ...), kept with it.
         run_id: the run's id when the caller has already named it (default: a fresh one).
+        analysts: the analyst roster for a new thread (``None``: the settings' roster); kept with
+            the thread, so a resume naming another roster is refused like other tickers.
 
     Cancelling the consumer (or leaving the loop early) stops the run at the next step boundary,
     after the running step, and after ``record`` if that step was ``execute``; the thread resumes
@@ -198,6 +206,7 @@ def astream_cycle(
         trigger=trigger,
         on_progress=None,
         run_id=run_id,
+        analysts=analysts,
     )
     return consume(run)
 
@@ -270,6 +279,7 @@ async def arun_cycle(
     session_mode: str | None = None,
     on_progress: ProgressCallback | None = None,
     trigger: str = "cli",
+    analysts: Sequence[str] | None = None,
 ) -> CycleResult:
     """Run the cycle on ``thread_id`` to its end (or its approval), as ``astream_cycle`` does."""
     return await _finish(
@@ -282,6 +292,7 @@ async def arun_cycle(
             session_mode=session_mode,
             trigger=trigger,
             on_progress=on_progress,
+            analysts=analysts,
         )
     )
 

@@ -58,6 +58,21 @@ class TradingInput(BaseModel):
     tickers: list[str] = Field(min_length=1, max_length=200)
     mode: Literal["signal", "research", "pre_research", "post_research", "full"] = "full"
     session: Literal["autonomous", "supervised"] = "autonomous"
+    analysts: list[str] | None = Field(default=None, min_length=1, max_length=50)
+    """This run's analyst roster (``None``: the configured one); ``all`` for every analyst."""
+
+    @field_validator("analysts")
+    @classmethod
+    def _analysts(cls, names: list[str] | None) -> list[str] | None:
+        # Refused here, before a thread runs: an unknown name would fail the cycle mid-way.
+        from agents.analysts.registry import ALL, ANALYSTS
+
+        if names is None:
+            return None
+        unknown = [n for n in names if n not in ANALYSTS and n != ALL]
+        if unknown:
+            raise ValueError(f"unknown analyst {unknown[:3]}; known: {', '.join(ANALYSTS)}")
+        return list(dict.fromkeys(names))
 
     @field_validator("tickers")
     @classmethod

@@ -233,6 +233,7 @@ def _source(request: Request, thread_id: str, body: RunCreate) -> Any:
         session_mode=trading.session,
         trigger="api",
         run_id=run_id,
+        analysts=trading.analysts,
     )
 
 
