@@ -4,6 +4,32 @@
 // history: what the ledger recorded (decision audit, fills), the alerts and the recent threads.
 import { $, api, fmtMoney, fmtQty, words, row, guarded } from "./core.js";
 
+function fullInputs(d) {
+  // Everything the decision was made from, as the ledger recorded it (nothing shortened).
+  const details = Object.assign(document.createElement("details"), { className: "inputs" });
+  details.appendChild(Object.assign(document.createElement("summary"), { textContent: "Show" }));
+  const dl = document.createElement("dl");
+  const verdicts = (d.analyst_verdicts || []).map((v) =>
+    `${v.analyst}: ${v.signal} ${Math.round(Number(v.confidence) * 100)} %${v.source ? ` (${v.source})` : ""}`);
+  const items = [
+    ["Model", `${d.policy} · ${d.model}`], ["Prompt hash", d.prompt_hash || "none (no prompt)"],
+    ["Inputs digest", d.inputs_digest], ["Confidence", `${Math.round(Number(d.confidence) * 100)} %`],
+    ["Reasoning", d.reasoning], ["Analyst verdicts", verdicts.join("; ") || "none"],
+    ["Gate", `${d.gate_outcome || "not gated"} ${(d.gate_reason_codes || []).map(words).join(", ")}`.trim()],
+    ["Orders", (d.order_client_ids || []).join(" ") || "none"], ["Recorded", new Date(d.recorded_at).toLocaleString()],
+  ];
+  for (const [term, value] of items) {
+    const dt = Object.assign(document.createElement("dt"), { textContent: term });
+    const dd = Object.assign(document.createElement("dd"), { textContent: value });
+    dd.dataset.field = term;
+    dl.append(dt, dd);
+  }
+  details.appendChild(dl);
+  const td = document.createElement("td");
+  td.appendChild(details);
+  return td;
+}
+
 async function showAudit(threadId) {
   // What the ledger recorded for the thread: each decision with its inputs digest, model,
   // prompt hash, gate outcome and order ids, and the fills.
@@ -16,7 +42,7 @@ async function showAudit(threadId) {
       [d.ticker], [d.action, d.action], [fmtQty(d.quantity), "num"], [`${d.policy} · ${d.model}`],
       [short(d.prompt_hash) || "none"], [short(d.inputs_digest)], [d.gate_outcome || "not gated", d.gate_outcome || ""],
       [(d.gate_reason_codes || []).map(words).join(", ")], [(d.order_client_ids || []).join(" ")],
-    ]);
+    ]).appendChild(fullInputs(d));
   }
   const fills = $("#fills tbody");
   fills.replaceChildren();
@@ -78,4 +104,28 @@ async function refreshThreads(onWatch) {
   }
 }
 
-export { showAudit, refreshAlerts, refreshThreads };
+async function refreshRuns(onOpen) {
+  // Every run the ledger holds, newest first, whoever started it: open one to replay or follow it.
+  const runs = await api("/api/v1/ui/runs?limit=50");
+  const tbody = $("#runs tbody");
+  tbody.replaceChildren();
+  for (const r of runs) {
+    const tr = row(tbody, r.run_id, [
+      [r.run_id.slice(0, 8)], [r.thread_id.slice(0, 12)], [new Date(r.started_at).toLocaleString()], [r.started_by],
+      [words(r.status)], [String(r.orders.length), "num"],
+    ]);
+    tr.children[0].title = r.run_id; tr.children[1].title = r.thread_id; tr.children[5].title = r.orders.join(" ");
+    tr.dataset.thread = r.thread_id; tr.dataset.trigger = r.trigger;
+    const td = document.createElement("td");
+    const open = Object.assign(document.createElement("button"), { type: "button", textContent: "Open" });
+    open.dataset.action = "open";
+    open.addEventListener("click", () => guarded(() => onOpen(r.thread_id, r.run_id)));
+    const audit = Object.assign(document.createElement("button"), { type: "button", textContent: "Audit" });
+    audit.dataset.action = "audit";
+    audit.addEventListener("click", () => guarded(() => showAudit(r.thread_id)));
+    td.append(open, audit);
+    tr.appendChild(td);
+  }
+}
+
+export { showAudit, refreshAlerts, refreshThreads, refreshRuns };

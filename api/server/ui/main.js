@@ -4,14 +4,15 @@
 // main: start-up; the key form until a key is accepted, then the views.
 import { $, KEY_SLOT, takeKeyFromUrl, apiKey, api, showKeyForm, guarded } from "./core.js";
 import { drawGraph } from "./graph.js";
-import { onRunEnd, startRun, answerApproval, watchThread } from "./run.js";
-import { showAudit, refreshAlerts, refreshThreads } from "./history.js";
+import { onRunEnd, loadAnalysts, startRun, answerApproval, watchThread, replayRun } from "./run.js";
+import { showAudit, refreshAlerts, refreshThreads, refreshRuns } from "./history.js";
 import { refreshPortfolio, confirmThen, loadWatchlist } from "./portfolio.js";
 
 // What a finished run changes: the account, the thread list, the alerts, the thread's audit.
 onRunEnd(refreshPortfolio);
 onRunEnd(() => refreshThreads(watchThread));
 onRunEnd(refreshAlerts);
+onRunEnd(() => refreshRuns(replayRun));
 onRunEnd(showAudit);
 
 async function showApp() {
@@ -26,7 +27,7 @@ async function showApp() {
   $("#mode").addEventListener("change", () => guarded(() => drawGraph($("#mode").value)));
   $("#approve").addEventListener("click", () => guarded(() => answerApproval(true)));
   $("#reject").addEventListener("click", () => guarded(() => answerApproval(false)));
-  $("#refresh").addEventListener("click", () => guarded(() => Promise.all([refreshPortfolio(), refreshAlerts()])));
+  $("#refresh").addEventListener("click", () => guarded(() => Promise.all([refreshPortfolio(), refreshAlerts(), refreshRuns(replayRun)])));
   $("#halt").addEventListener("click", () => confirmThen("Emergency stop",
     "HALT trading: cancel every open order and close every position through the risk gate.", "Halt and flatten",
     async (reason) => {
@@ -39,7 +40,8 @@ async function showApp() {
   $("#resume").addEventListener("click", () => confirmThen("Resume trading",
     "Back to ACTIVE after a clean reconciliation with the broker: new entries are allowed again.", "Resume",
     async (reason) => { await api("/api/v1/trading/resume", { method: "POST", body: { reason, confirm: true } }); await refreshPortfolio(); }));
-  await Promise.all([drawGraph($("#mode").value), refreshPortfolio(), loadWatchlist(), refreshThreads(watchThread), refreshAlerts()]);
+  await Promise.all([drawGraph($("#mode").value), refreshPortfolio(), loadWatchlist(), refreshThreads(watchThread), refreshAlerts(),
+    refreshRuns(replayRun), loadAnalysts()]);
   document.body.dataset.ready = "yes";
 }
 

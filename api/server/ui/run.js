@@ -215,10 +215,27 @@ function clearRunView(tickers) {
   analystGrid.reset(tickers);
 }
 
+async function loadAnalysts() {
+  // One checkbox per registered analyst; the configured roster starts ticked.
+  const roster = await api("/api/v1/ui/analysts");
+  const picker = $("#analyst-picker");
+  for (const name of roster.analysts) {
+    const box = Object.assign(document.createElement("input"), { type: "checkbox", value: name, name: "analyst" });
+    box.checked = roster.default.includes(name);
+    const label = document.createElement("label");
+    label.append(box, words(name));
+    picker.appendChild(label);
+  }
+}
+
+const pickedAnalysts = () => [...document.querySelectorAll("#analyst-picker input:checked")].map((b) => b.value);
+
 async function startRun(event) {
   event.preventDefault();
   const tickers = $("#tickers").value.split(/[\s,]+/).filter(Boolean).map((t) => t.toUpperCase());
   const mode = $("#mode").value, session = $("#session").value;
+  const analysts = pickedAnalysts();
+  if (!analysts.length) { status("pick at least one analyst"); return; }
   await drawGraph(mode);
   clearRunView(tickers);
   document.body.dataset.run = "running";
@@ -226,7 +243,7 @@ async function startRun(event) {
   run.threadId = thread.thread_id;
   document.body.dataset.thread = run.threadId;
   status(`running on thread ${run.threadId}`);
-  await follow(await postStream({ input: { tickers, mode, session } }));
+  await follow(await postStream({ input: { tickers, mode, session, analysts } }));
 }
 
 async function answerApproval(approved) {
@@ -255,4 +272,31 @@ async function watchThread(event, picked) {
   await follow(null);
 }
 
-export { run, onRunEnd, startRun, answerApproval, watchThread };
+async function replayRun(threadId, runId) {
+  // Any run the ledger recorded (the CLI's, the scheduler's, another server's): its stored
+  // events in seq order, polled until it has ended; each seq is applied once.
+  const state = await api(`/threads/${encodeURIComponent(threadId)}/state`);
+  await drawGraph(state.values?.request?.mode || $("#mode").value);
+  clearRunView(state.values?.request?.tickers || []);
+  Object.assign(run, { threadId, runId, lastId: null, frames: 0 });
+  Object.assign(document.body.dataset, { thread: threadId, runId, run: "running" });
+  status(`replaying run ${runId}`);
+  let after = 0;
+  for (;;) {
+    const replay = await api(`/api/v1/ui/runs/${encodeURIComponent(runId)}/events?after=${after}`);
+    for (const e of replay.events) {
+      if (e.seq <= after) continue;
+      after = e.seq;
+      run.frames += 1;
+      onCycleEvent(e);
+    }
+    document.body.dataset.frames = String(run.frames);
+    if (!replay.live && !replay.events.length) break;
+    if (!replay.events.length) await new Promise((r) => setTimeout(r, 500));
+  }
+  if (!$("#run-status").textContent.startsWith("run ")) status("run ended");
+  document.body.dataset.run = "idle";
+  await Promise.all(afterRun.map((refresh) => refresh(run.threadId)));
+}
+
+export { run, onRunEnd, loadAnalysts, startRun, answerApproval, watchThread, replayRun };

@@ -1,0 +1,126 @@
+"""The analyst picker, the runs history and the decision audit's full inputs on a live API.
+
+The picker's roster is the one the run used (the API's thread state says which analysts ran). A
+cycle run by the CLI's own entry point (``arun_cycle`` on an engine of its own over the same
+ledger and checkpoints, trigger ``cli``) is listed with who started it, its status and orders,
+and opened from the list: the page replays its stored events and draws what the thread state
+holds. The audit's full inputs are what the ledger's audit route returns, field for field.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import pytest
+
+from config.settings import Settings
+from graph.engine import TradingEngine
+from graph.runner import arun_cycle
+from tests.integration.server.helpers import TICKERS, ledger_orders
+from tests.integration.server.live_server import LiveServer
+from tests.integration.ui.conftest import AS_OF, screenshot
+from tests.integration.ui.pages import RAN, api, node_states, open_page, start_run, wait_idle
+from tools.clock import FixedClock
+
+pytestmark = pytest.mark.integration
+
+PICKED = ["technicals", "valuation", "warren_buffett"]
+
+
+def test_the_picked_analysts_are_the_ones_that_ran(live_api: LiveServer, page: Any) -> None:
+    open_page(page, live_api.url)
+    with api(live_api.url) as http:
+        roster = http.get("/api/v1/ui/analysts").json()
+    boxes = page.locator("#analyst-picker input[type=checkbox]")
+    assert boxes.count() == len(roster["analysts"])
+    checked = page.eval_on_selector_all(
+        "#analyst-picker input:checked", "els => els.map(e => e.value)"
+    )
+    assert checked == [a for a in roster["analysts"] if a in roster["default"]]
+    for name in roster["analysts"]:
+        page.set_checked(f"#analyst-picker input[value='{name}']", name in PICKED)
+    thread_id = start_run(page, TICKERS)
+    wait_idle(page, "completed")
+    with api(live_api.url) as http:
+        values = http.get(f"/threads/{thread_id}/state").json()["values"]
+    assert values["request"]["analysts"] == PICKED
+    assert {v["analyst"] for v in values["analyst_verdicts"]} == set(PICKED)
+    columns = page.eval_on_selector_all("#grid thead tr > *", "c => c.map(t => t.textContent)")
+    assert sorted(columns[1:]) == sorted(PICKED)
+    screenshot(page, "analyst-picker")
+
+
+def _cli_cycle(settings: Settings, thread_id: str) -> None:
+    """What ``hedgegraph run`` does: its own engine, the same ledger and checkpoints."""
+
+    async def cycle() -> None:
+        async with TradingEngine.open(settings, purpose="cycle", clock=FixedClock(AS_OF)) as eng:
+            await arun_cycle(eng, thread_id=thread_id, tickers=TICKERS, mode="signal")
+
+    failures: list[BaseException] = []
+
+    def target() -> None:  # Playwright's loop owns the main thread
+        try:
+            asyncio.run(cycle())
+        except BaseException as exc:  # reported below, in the test's thread
+            failures.append(exc)
+
+    worker = threading.Thread(target=target)
+    worker.start()
+    worker.join(timeout=180)
+    assert not worker.is_alive() and not failures, failures
+
+
+def test_a_cli_run_is_listed_opened_and_audited_with_its_full_inputs(
+    live_api: LiveServer, api_settings: Settings, page: Any
+) -> None:
+    thread_id = "cli-history-1"
+    _cli_cycle(api_settings, thread_id)
+    open_page(page, live_api.url)
+    with api(live_api.url) as http:
+        (run,) = [r for r in http.get("/api/v1/ui/runs").json() if r["thread_id"] == thread_id]
+        stored = http.get(f"/api/v1/ui/runs/{run['run_id']}/events").json()
+        values = http.get(f"/threads/{thread_id}/state").json()["values"]
+        audit = http.get(f"/api/v1/threads/{thread_id}/audit").json()
+    on_ledger = [o.client_order_id for o in ledger_orders(api_settings, thread_id)]
+    assert on_ledger and sorted(run["orders"]) == sorted(on_ledger)
+
+    listed = page.locator(f"#runs tbody tr[data-key='{run['run_id']}']")
+    cells = listed.locator("td").all_inner_texts()
+    assert listed.get_attribute("data-trigger") == "cli"
+    assert cells[3] == "cli" and cells[4] == "completed" and cells[5] == str(len(on_ledger))
+    screenshot(page, "runs-history")
+
+    listed.locator("button[data-action='open']").click()
+    wait_idle(page, "completed")
+    assert int(page.evaluate("document.body.dataset.frames")) == len(stored["events"]) > 0
+    states = node_states(page)
+    assert all(states[n] == "done" for n in [*RAN, "execute", "record"]), states
+    keys = "trs => trs.map(t => t.dataset.key)"
+    decisions = page.eval_on_selector_all("#decisions tbody tr", keys)
+    assert sorted(decisions) == sorted(d["ticker"] for d in values["decisions"])
+    orders = page.eval_on_selector_all("#orders tbody tr", keys)
+    assert sorted(orders) == sorted(on_ledger)  # one row each, none twice
+
+    page.click(f"#runs tbody tr[data-key='{run['run_id']}'] button[data-action='audit']")
+    page.wait_for_selector(f"#audit-thread:text('{thread_id}')")
+    for d in audit["decisions"]:
+        tr = page.locator(f"#audit tbody tr[data-key='{d['decision_id']}']")
+        tr.locator("details summary").click()
+        shown = dict(
+            zip(
+                tr.locator("dd").evaluate_all("dds => dds.map(d => d.dataset.field)"),
+                tr.locator("dd").all_inner_texts(),
+                strict=True,
+            )
+        )
+        assert shown["Model"] == f"{d['policy']} · {d['model']}"
+        assert shown["Inputs digest"] == d["inputs_digest"]
+        assert shown["Prompt hash"] == (d["prompt_hash"] or "none (no prompt)")
+        assert shown["Reasoning"] == d["reasoning"]
+        assert shown["Orders"] == (" ".join(d["order_client_ids"]) or "none")
+        for v in d["analyst_verdicts"]:
+            assert f"{v['analyst']}: {v['signal']}" in shown["Analyst verdicts"]
+    screenshot(page, "decision-audit")
