@@ -90,7 +90,7 @@ async function refreshThreads(onWatch) {
   for (const t of threads) {
     const request = (t.values && t.values.request) || {};
     const tr = row(tbody, t.thread_id, [
-      [t.thread_id.slice(0, 8)], [new Date(t.created_at).toLocaleString()], [t.metadata.started_by || "api client"],
+      [t.thread_id.slice(0, 8)], [new Date(t.created_at).toLocaleString()], [t.metadata.started_by || "not recorded (see Runs)"],
       [(request.tickers || []).join(" ")], [t.status === "interrupted" ? "awaiting approval" : t.status],
     ]);
     tr.firstChild.title = t.thread_id;
