@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,10 +20,11 @@ import pytest
 from config.settings import Settings
 from graph.engine import TradingEngine
 from graph.runner import arun_cycle
-from tests.integration.server.helpers import TICKERS, ledger_orders
+from tests.integration.server.helpers import TICKERS, BrokerGate, ledger_orders
 from tests.integration.server.live_server import LiveServer
 from tests.integration.ui.conftest import AS_OF, screenshot
 from tests.integration.ui.pages import RAN, api, node_states, open_page, start_run, wait_idle
+from tools.brokers.paper import PaperBroker
 from tools.clock import FixedClock
 
 pytestmark = pytest.mark.integration
@@ -52,32 +55,81 @@ def test_the_picked_analysts_are_the_ones_that_ran(live_api: LiveServer, page: A
     screenshot(page, "analyst-picker")
 
 
-def _cli_cycle(settings: Settings, thread_id: str) -> None:
-    """What ``hedgegraph run`` does: its own engine, the same ledger and checkpoints."""
+def _cli_cycle(
+    settings: Settings, thread_id: str, gate: list[BrokerGate] | None = None
+) -> Callable[[], None]:
+    """What ``hedgegraph run`` does: its own engine, the same ledger and checkpoints. Started
+    in a thread (Playwright's loop owns the main one); the returned call waits for its end.
+    With ``gate``, the CLI engine's paper broker holds its submissions behind a ``BrokerGate``."""
 
     async def cycle() -> None:
         async with TradingEngine.open(settings, purpose="cycle", clock=FixedClock(AS_OF)) as eng:
+            if gate is not None:
+                broker = eng.context.broker
+                assert isinstance(broker, PaperBroker)
+                gate.append(BrokerGate(broker))
+                broker.submit_order = gate[0].submit_order  # type: ignore[method-assign]
             await arun_cycle(eng, thread_id=thread_id, tickers=TICKERS, mode="signal")
 
     failures: list[BaseException] = []
 
-    def target() -> None:  # Playwright's loop owns the main thread
+    def target() -> None:
         try:
             asyncio.run(cycle())
-        except BaseException as exc:  # reported below, in the test's thread
+        except BaseException as exc:  # reported by the waiter, in the test's thread
             failures.append(exc)
 
     worker = threading.Thread(target=target)
     worker.start()
-    worker.join(timeout=180)
-    assert not worker.is_alive() and not failures, failures
+
+    def finished() -> None:
+        if gate:
+            gate[0].release.set()
+        worker.join(timeout=180)
+        assert not worker.is_alive() and not failures, failures
+
+    return finished
+
+
+def test_a_cli_run_still_running_is_followed_from_the_list_to_its_end(
+    live_api: LiveServer, api_settings: Settings, page: Any
+) -> None:
+    thread_id = "cli-live-1"
+    gate: list[BrokerGate] = []
+    finished = _cli_cycle(api_settings, thread_id, gate)
+    try:
+        deadline = time.monotonic() + 120
+        while not (gate and gate[0].submitting.wait(timeout=0.1)):
+            assert time.monotonic() < deadline, "the CLI cycle never reached its broker"
+        open_page(page, live_api.url)
+        listed = page.locator("#runs tbody tr[data-trigger='cli']")
+        assert listed.locator("td").nth(4).inner_text() == "running"
+        run_id = listed.get_attribute("data-key")
+        listed.locator("button[data-action='open']").click()
+        page.wait_for_selector("#graph g[data-node='risk_gate'][data-state='done']")
+        assert page.evaluate("document.body.dataset.run") == "running"  # it waits for more
+        assert page.locator("#orders tbody tr").count() == 0  # nothing submitted yet
+        screenshot(page, "cli-run-live")
+    finally:
+        finished()  # the submission goes on; the page picks up the rest
+    wait_idle(page, "completed")
+    with api(live_api.url) as http:
+        stored = http.get(f"/api/v1/ui/runs/{run_id}/events").json()
+    assert int(page.evaluate("document.body.dataset.frames")) == len(stored["events"])
+    states = node_states(page)
+    assert states["execute"] == states["record"] == "done", states
+    orders = page.eval_on_selector_all("#orders tbody tr", "trs => trs.map(t => t.dataset.key)")
+    assert sorted(orders) == sorted(
+        o.client_order_id for o in ledger_orders(api_settings, thread_id)
+    )
+    assert orders
 
 
 def test_a_cli_run_is_listed_opened_and_audited_with_its_full_inputs(
     live_api: LiveServer, api_settings: Settings, page: Any
 ) -> None:
     thread_id = "cli-history-1"
-    _cli_cycle(api_settings, thread_id)
+    _cli_cycle(api_settings, thread_id)()
     open_page(page, live_api.url)
     with api(live_api.url) as http:
         (run,) = [r for r in http.get("/api/v1/ui/runs").json() if r["thread_id"] == thread_id]
