@@ -176,3 +176,9 @@ def test_a_cli_run_is_listed_opened_and_audited_with_its_full_inputs(
         for v in d["analyst_verdicts"]:
             assert f"{v['analyst']}: {v['signal']}" in shown["Analyst verdicts"]
     screenshot(page, "decision-audit")
+    page.click("#theme")
+    for width in (1280, 1024, 700):  # wide tables scroll inside their card, never the page
+        page.set_viewport_size({"width": width, "height": 900})
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (width, overflow)
+    screenshot(page, "decision-audit-dark-narrow")
