@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from alembic import context
 
-import tools.persistence.schema_operations  # noqa: F401  (registers the operator tables)
-import tools.persistence.schedule_records  # noqa: F401  (registers the scheduler tables)
+# Imported for their side effect: they register the operator and scheduler tables on Base.
+import tools.persistence.schedule_records
+import tools.persistence.schema_operations  # noqa: F401
 from tools.persistence.schema import Base
 
 config = context.config
