@@ -7,6 +7,7 @@ only ever trade the local simulated account (the same rule as ``--as-of`` replay
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -51,6 +52,11 @@ def scheduler(
     ] = False,
     count: Annotated[int, typer.Option(min=1, max=50, help="Fire times per job for --list.")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Daemon: serve Prometheus metrics on this port."),
+    ] = None,
+    metrics_host: Annotated[str, typer.Option(help="Address for --metrics-port.")] = "127.0.0.1",
 ) -> None:
     """Run scheduled autonomy: trading cycle, position monitor, checks, reports, retention."""
     from graph.schedule.jobs import JobName
@@ -77,7 +83,10 @@ def scheduler(
         _print_plan(settings, moment or datetime.now(UTC), count, as_json)
         return
     with startup_guard():
-        code = asyncio.run(_main(settings, once=once, job=chosen, at=moment, as_json=as_json))
+        metrics = (metrics_host, metrics_port) if metrics_port is not None else None
+        code = asyncio.run(
+            _main(settings, once=once, job=chosen, at=moment, as_json=as_json, metrics=metrics)
+        )
     raise typer.Exit(code=code)
 
 
@@ -107,7 +116,13 @@ def _print_plan(settings: object, start: datetime, count: int, as_json: bool) ->
 
 
 async def _main(
-    settings: object, *, once: bool, job: object, at: datetime | None, as_json: bool
+    settings: object,
+    *,
+    once: bool,
+    job: object,
+    at: datetime | None,
+    as_json: bool,
+    metrics: tuple[str, int] | None = None,
 ) -> int:
     from config.settings import Settings, load_settings
     from graph.schedule.daemon import SchedulerDaemon
@@ -137,7 +152,14 @@ async def _main(
         loop.add_signal_handler(signum, on_signal)
     if not once:
         typer.echo("scheduler running; SIGTERM stops it at a job boundary", err=True)
-        await daemon.serve(stop)
+        from api.logging_setup import configure_logging
+        from api.server.metrics_route import scheduler_metrics
+
+        configure_logging(settings)  # the daemon runs unattended: JSON lines, secrets masked
+        async with contextlib.AsyncExitStack() as stack:
+            if metrics is not None:
+                await stack.enter_async_context(scheduler_metrics(settings, *metrics))
+            await daemon.serve(stop)
         return 0
     try:
         reports = await daemon.run_once(at or clock.now(), job=job)

@@ -60,6 +60,7 @@ def serve(
         fail(str(exc))
     import uvicorn
 
+    from api.logging_setup import configure_logging
     from api.server.app import create_app
 
     if key.generated:  # printed once: in the page's address, where the page picks it up
@@ -71,7 +72,9 @@ def serve(
         typer.echo(f"Operator page: {page_url(host, port, None)} (it asks for the key)")
     typer.echo(f"hedgegraph API on http://{host}:{port} (docs at /docs)", err=True)
     startup_gc.resume()  # a server runs for days: collection on, start-up frozen out of it
-    uvicorn.run(create_app(settings, key=key), host=host, port=port, log_level="info")
+    configure_logging(settings, extra_secrets=[key.secret])  # JSON lines, secrets masked
+    app = create_app(settings, key=key)
+    uvicorn.run(app, host=host, port=port, log_level="info", log_config=None)
 
 
 def register(cli: typer.Typer) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from domain import CycleEvent, RunRequest
 from tools.clock import Clock
+from tools.observability import report
 from tools.persistence.ledger import Ledger
 from tools.persistence.records import RunStatus, RunTrigger
 from tools.persistence.sql_ledger import SqlLedger
@@ -34,6 +35,7 @@ class RunLog:
     thread_id: str
 
     def started(self, request: RunRequest, trigger: str) -> None:
+        report.run_started(self.run_id, self.thread_id, request.mode, trigger)
         if isinstance(self.ledger, SqlLedger):
             self.ledger.runs.start_run(
                 self.run_id, request, trigger=RunTrigger(trigger), at=self.clock.now()
@@ -49,5 +51,6 @@ class RunLog:
 
     def events(self, events: Sequence[CycleEvent]) -> None:
         """Persist a step's events (its warnings and errors among them) once the step has ended."""
+        report.cycle_events(events)
         if events and isinstance(self.ledger, SqlLedger):
             self.ledger.runs.record_events(self.run_id, events)

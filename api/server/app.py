@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from api.server.auth import ApiKey, KeyBeforeBody, require_key
 from api.server.cancel_bus import RedisCancelBus
 from api.server.event_log import EventLog, InProcessEventLog, RedisEventLog
+from api.server.metrics_route import mount_metrics
 from api.server.protocol_routes import router as protocol_router
 from api.server.readiness import Readiness, check_readiness
 from api.server.runs import RunManager
@@ -151,6 +152,7 @@ def create_app(
 
     app.include_router(protocol_router, dependencies=[needs_key])
     mount_ui(app, needs_key)  # the page is open (static), its graph route is keyed
+    mount_metrics(app, needs_key)  # Prometheus text format, keyed: equity and P/L are private
     if importlib.util.find_spec(_OPERATOR_ROUTES) is not None:
         from importlib import import_module
 

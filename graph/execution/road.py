@@ -55,6 +55,7 @@ from tools.brokers.base import (
 )
 from tools.clock import Clock
 from tools.failpoints import failpoint
+from tools.observability import report
 from tools.persistence.ledger import Ledger
 
 if TYPE_CHECKING:  # the runtime context imports the LLM layer; the emergency stop must not
@@ -278,6 +279,7 @@ class AccountDesk:
         exc: BrokerError,
         dead: tuple[Order, ...],
     ) -> ExecutionOutcome:
+        report.broker_error(exc)
         ambiguous = isinstance(exc, AmbiguousSubmissionError)
         title = "order stayed ambiguous" if ambiguous else "order not placed"
         intent = verdict.intent

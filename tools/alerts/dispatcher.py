@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from domain import EventSeverity
 from tools.alerts.model import Alert, AlertJournal, AlertSink, AlertSinkError
 from tools.clock import Clock
+from tools.observability import report
 
 __all__ = ["AlertDispatcher", "DispatchReport"]
 
@@ -71,6 +72,7 @@ class AlertDispatcher:
         return self._journal
 
     def send(self, alert: Alert) -> DispatchReport:
+        report.alert_raised(alert.severity.value)
         log.log(
             _LOG_LEVEL[alert.severity],
             "alert [%s] %s: %s (key=%s%s)",

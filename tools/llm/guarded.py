@@ -29,6 +29,7 @@ from tools.llm.failures import LLMFailure, TransientLLMError
 from tools.llm.limiter import ConcurrencyLimiter
 from tools.llm.parsing import parse_answer
 from tools.llm.provider import ChatProvider, ProviderReply
+from tools.observability import report
 
 __all__ = ["CallRecord", "GuardedLLM", "LLMStats", "RetryPolicy"]
 
@@ -207,6 +208,9 @@ class GuardedLLM:
         attempts: int,
         reply: ProviderReply | None = None,
     ) -> None:
+        report.llm_call(
+            self._provider.provider, self.model_name, outcome, reply, self.budget.limits
+        )
         self.stats.calls.append(
             CallRecord(
                 purpose=purpose,

@@ -26,6 +26,7 @@ from tools.cache import CacheStore, CacheUnavailableError, cache_key
 from tools.market_data.composite import DataKind
 from tools.market_data.provider import MarketDataError, MarketDataProvider
 from tools.market_data.sessions import nyse_sessions
+from tools.observability import report
 
 __all__ = ["DEFAULT_TTL_SECONDS", "CachedMarketData"]
 
@@ -90,6 +91,7 @@ class CachedMarketData:
         except CacheUnavailableError as exc:
             self._record_cache_error("read", exc)
             raw = None
+        report.cache_lookup("market_data", hit=raw is not None)
         if raw is not None:
             with self._lock:
                 self.hits += 1
