@@ -21,6 +21,7 @@ from rich.console import Console
 
 from api import startup_gc
 from api.alert_commands import alerts_app
+from api.backtest_command import register as register_backtest_command
 from api.cli_context import AsOfOption, account_settings, load_cli_settings, replay_clock
 from api.db_cli import db_app
 from api.exit_codes import ExitCode
@@ -323,6 +324,7 @@ register_trading_commands(app)
 register_view_commands(app)
 register_serve_command(app)
 register_scheduler_command(app)
+register_backtest_command(app)
 app.add_typer(db_app, name="db")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(watchlist_app, name="watchlist")
