@@ -136,6 +136,8 @@ class ResearchToolbox:
 
     provider: MarketDataProvider
     as_of: datetime
+    id_prefix: str = ""
+    """Prefix of this run's call ids (a thread's turns keep distinct ids)."""
     results: list[ToolResult] = field(default_factory=list)
     _seen: dict[str, str] = field(default_factory=dict)
     """Canonical call key -> call id of the first (executed) call."""
@@ -177,7 +179,7 @@ class ResearchToolbox:
         self, tool: str, raw_args: dict[str, Any], *, call_id: str | None = None
     ) -> ToolResult:
         """Run one tool call, or refuse it (unknown tool, invalid arguments, a repeat)."""
-        call_id = call_id or f"call_{len(self.results) + 1}"
+        call_id = call_id or f"{self.id_prefix}call_{len(self.results) + 1}"
         spec = _BY_NAME.get(tool)
         if spec is None:
             return self._keep(
