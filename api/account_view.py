@@ -16,6 +16,7 @@ from pydantic import Field
 
 from api.operator_view import DailyLossLevel, Number, OperatorView
 from domain import Order, Position, TradingStatus
+from graph.schedule.heartbeats import HeartbeatView
 
 if TYPE_CHECKING:
     from config.settings import RiskParameters
@@ -88,6 +89,11 @@ class TradingStatusView(OperatorView):
     positions: list[PositionView] = Field(default_factory=list)
     open_orders: list[OpenOrderView] = Field(default_factory=list)
     daily_loss: DailyLossView | None = None
+    heartbeats: list[HeartbeatView] = Field(default_factory=list)
+    """The scheduler's and the position monitor's last beats (empty: no scheduler ever ran)."""
+    monitor_stale: bool = False
+    """The monitor's beat is stale while positions are open: the gate blocks new entries
+    (``monitor_stale``) until it beats again."""
 
     @property
     def account(self) -> AccountView | None:
@@ -168,17 +174,25 @@ def trading_status_view(
     *, broker: Broker, ledger: SqlLedger, limits: RiskParameters, clock: Clock
 ) -> TradingStatusView:
     """The trading state plus the account; a broker that cannot answer is reported, not raised."""
+    from graph.schedule.heartbeats import MONITOR_HEARTBEAT, heartbeat_views
     from tools.brokers.base import BrokerError
 
     state = ledger.trading_state()
+    beats = heartbeat_views(
+        ledger, now=clock.now(), max_age_seconds=limits.monitor_heartbeat_max_age_seconds
+    )
     base = {
         "status": state.status,
         "reason": state.reason,
         "changed_at": state.changed_at,
         "broker": broker.name,
+        "heartbeats": beats,
     }
     try:
         account = account_view(broker=broker, ledger=ledger, limits=limits, clock=clock)
     except BrokerError as exc:
         return TradingStatusView(**base, broker_error=str(exc))
-    return TradingStatusView(**base, **dict(account))
+    stale = any(b.component == MONITOR_HEARTBEAT and b.stale for b in beats)
+    return TradingStatusView(
+        **base, **dict(account), monitor_stale=stale and bool(account.positions)
+    )

@@ -11,7 +11,6 @@ exits 2 naming the option; the heavy imports happen only once the options are va
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from datetime import date
@@ -142,6 +141,8 @@ def backtest(
         }
     )
     settings = load_cli_settings()
+    import asyncio  # here: ``--help`` of every command loads no event loop
+
     from graph.backtest.session import BacktestInputError, run_backtest
 
     show_bar = not as_json and sys.stderr.isatty()

@@ -31,6 +31,7 @@ def state_line(status: str, reason: str) -> str:
 
 def render_status(view: TradingStatusView, console: Console) -> None:
     console.print(state_line(view.status.value, view.reason) + f" · broker {escape(view.broker)}")
+    _render_heartbeats(view, console)
     account = view.account
     if account is None:
         console.print(f"[red]broker did not answer:[/] {escape(view.broker_error or '')}")
@@ -53,6 +54,20 @@ def render_status(view: TradingStatusView, console: Console) -> None:
         console.print(table)
     else:
         console.print("[dim]no open orders[/]")
+
+
+def _render_heartbeats(view: TradingStatusView, console: Console) -> None:
+    if not view.heartbeats:
+        console.print("[dim]no scheduler heartbeat recorded (no scheduler has run here)[/]")
+    for beat in view.heartbeats:
+        age = f"{beat.age_seconds:.0f} s ago"
+        state = "[bold red]STALE[/]" if beat.stale else "[green]fresh[/]"
+        console.print(f"heartbeat {escape(beat.component)}: {state} · {age} · {escape(beat.owner)}")
+    if view.monitor_stale:
+        console.print(
+            "[bold red]monitor heartbeat stale with positions open: new entries blocked "
+            "(monitor_stale)[/]"
+        )
 
 
 def render_halt(result: HaltResult, console: Console) -> None:

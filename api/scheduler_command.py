@@ -6,11 +6,9 @@ only ever trade the local simulated account (the same rule as ``--as-of`` replay
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
-import signal
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -82,6 +80,8 @@ def scheduler(
     if list_jobs:
         _print_plan(settings, moment or datetime.now(UTC), count, as_json)
         return
+    import asyncio  # here, not at the top: ``--help`` of every command loads no event loop
+
     with startup_guard():
         metrics = (metrics_host, metrics_port) if metrics_port is not None else None
         code = asyncio.run(
@@ -124,6 +124,9 @@ async def _main(
     as_json: bool,
     metrics: tuple[str, int] | None = None,
 ) -> int:
+    import asyncio
+    import signal
+
     from config.settings import Settings, load_settings
     from graph.schedule.daemon import SchedulerDaemon
     from graph.schedule.hot_reload import ConfigWatcher

@@ -23,6 +23,8 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "postgres": ("psycopg", "psycopg_pool", "langgraph.checkpoint.postgres"),
     "redis": ("redis", "langgraph.checkpoint.redis"),
     "serve": ("fastapi", "sse_starlette", "uvicorn"),
+    "notify": ("apprise",),
+    "backtest": ("matplotlib", "empyrical"),
 }
 """Extra -> the modules it provides (pyproject.toml's [project.optional-dependencies])."""
 
@@ -63,6 +65,8 @@ def missing_extras(settings: Settings, *, providers: bool = True) -> list[str]:
             wanted.append((key, "a Redis URL", "redis", EXTRAS["redis"]))
     if settings.redis_url:
         wanted.append(("redis_url", "REDIS_URL", "redis", ("redis",)))
+    if settings.alerts.apprise_urls:
+        wanted.append(("alerts.apprise_urls", "apprise alert URLs", "notify", EXTRAS["notify"]))
     if providers:
         if "alpaca" in settings.effective_data_providers:
             wanted.append(("data_providers", "DATA_PROVIDERS with alpaca", "alpaca", ("alpaca",)))

@@ -25,6 +25,7 @@ from pydantic import BaseModel
 
 from api.server.auth import ApiKey, KeyBeforeBody, require_key
 from api.server.cancel_bus import RedisCancelBus
+from api.server.embedded_scheduler import embedded_scheduler
 from api.server.event_log import EventLog, InProcessEventLog, RedisEventLog
 from api.server.metrics_route import mount_metrics
 from api.server.protocol_routes import router as protocol_router
@@ -105,7 +106,8 @@ def create_app(
                 if cancels is not None:
                     await cancels.start(runs.cancel_if_mine)
                 try:
-                    yield
+                    async with embedded_scheduler(settings, clock=clock):
+                        yield
                 finally:
                     await runs.shutdown()  # every run drains to a step boundary first
         finally:
@@ -140,7 +142,9 @@ def create_app(
     async def ready(request: Request) -> Any:
         """Ready: database, checkpointer, Redis (when configured) and the broker's clock."""
         answer = await check_readiness(request.app.state.engine, settings.redis_url)
-        return JSONResponse(answer.model_dump(), status_code=200 if answer.ready else 503)
+        return JSONResponse(
+            answer.model_dump(mode="json"), status_code=200 if answer.ready else 503
+        )
 
     @app.get("/info", response_model=ServerInfo, dependencies=[needs_key], tags=["service"])
     async def info() -> ServerInfo:

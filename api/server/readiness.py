@@ -11,7 +11,9 @@ import asyncio
 from typing import Any, Literal
 
 import anyio
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from graph.schedule.heartbeats import HeartbeatView
 
 __all__ = ["Readiness", "check_readiness"]
 
@@ -28,6 +30,10 @@ class Readiness(BaseModel):
     ready: bool
     parts: list[PartCheck]
     failing: list[str]
+    heartbeats: list[HeartbeatView] = Field(default_factory=list)
+    """The scheduler's and the monitor's last beats, for the operator and the probes to read.
+    They do not decide ``ready``: a stale monitor blocks entries at the gate
+    (``monitor_stale``), and taking the API out of rotation would also take away its halt."""
 
 
 async def _check(part: Any, probe: Any) -> PartCheck:
@@ -74,4 +80,25 @@ async def check_readiness(engine: Any, redis_url: str | None) -> Readiness:
         probes.append(("redis", redis))
     parts = list(await asyncio.gather(*(_check(part, probe) for part, probe in probes)))
     failing = [p.part for p in parts if not p.ok]
-    return Readiness(ready=not failing, parts=parts, failing=failing)
+    return Readiness(
+        ready=not failing, parts=parts, failing=failing, heartbeats=await _heartbeats(engine)
+    )
+
+
+async def _heartbeats(engine: Any) -> list[HeartbeatView]:
+    """The recorded beats, ages on the engine's clock; none when the ledger cannot answer (the
+    ``database`` part already says so)."""
+    from graph.schedule.heartbeats import heartbeat_views
+
+    def read() -> list[HeartbeatView]:
+        return heartbeat_views(
+            engine.ledger,
+            now=engine.clock.now(),
+            max_age_seconds=engine.settings.risk.monitor_heartbeat_max_age_seconds,
+        )
+
+    try:
+        with anyio.fail_after(PART_TIMEOUT_SECONDS):
+            return await anyio.to_thread.run_sync(read)
+    except Exception:
+        return []

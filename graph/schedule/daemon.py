@@ -134,6 +134,10 @@ class SchedulerDaemon:
         from apscheduler.triggers.interval import IntervalTrigger
 
         await self.recover()
+        try:  # announce this process now, not one interval later (status and /ready read it)
+            await self._beat()
+        except Exception:
+            log.exception("the scheduler's first heartbeat failed; the next interval retries")
         schedule = self.runner.settings.schedule
         scheduler = AsyncIOScheduler(
             timezone=schedule.timezone,
