@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import pairwise
 
 from domain import Bar
 
@@ -83,20 +84,24 @@ def rate_of_change(values: Sequence[float], lookback: int) -> float | None:
 
 
 def rsi(values: Sequence[float], window: int = 14) -> float | None:
-    """Wilder's relative strength index in [0, 100]."""
+    """Wilder's relative strength index in [0, 100].
+
+    Wilder's smoothing: the first average gain and loss are the simple means of the first
+    ``window`` changes, then each later change is folded in as ``avg = (avg * (n - 1) + x) / n``
+    over the whole series (what ``ta.momentum.RSIIndicator`` computes, checked in a test). A plain
+    mean of the last ``window`` changes forgets everything older and reads noisier.
+    """
     if len(values) <= window:
         return None
-    gains = losses = 0.0
-    for prev, cur in zip(values[-window - 1 : -1], values[-window:], strict=True):
-        change = cur - prev
-        if change >= 0:
-            gains += change
-        else:
-            losses -= change
-    if losses == 0:
-        return 100.0 if gains > 0 else 50.0
-    rs = (gains / window) / (losses / window)
-    return 100.0 - 100.0 / (1.0 + rs)
+    changes = [cur - prev for prev, cur in pairwise(values)]
+    gain = sum(max(c, 0.0) for c in changes[:window]) / window
+    loss = sum(max(-c, 0.0) for c in changes[:window]) / window
+    for change in changes[window:]:
+        gain = (gain * (window - 1) + max(change, 0.0)) / window
+        loss = (loss * (window - 1) + max(-change, 0.0)) / window
+    if loss == 0:
+        return 100.0 if gain > 0 else 50.0
+    return 100.0 - 100.0 / (1.0 + gain / loss)
 
 
 def atr(bars: Sequence[Bar], window: int = 14) -> float | None:
