@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["configure_logging"]
 
 _HANDLER_NAME = "hedgegraph"
-QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler.executors.default", "sse_starlette")
+QUIET_LOGGERS = ("httpcore", "apscheduler.executors.default", "sse_starlette")
 """Libraries whose INFO lines repeat for every request or job; kept at WARNING."""
 
 
