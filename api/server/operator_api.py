@@ -127,6 +127,12 @@ def get_order_fills(
     return engine.ledger.fills.fills_for_order(client_order_id)
 
 
+@router.get("/fills", response_model=list[Fill])
+def get_recent_fills(engine: Engine, limit: Limit = 20) -> list[Fill]:
+    """The latest fills across every thread, newest first (legs and exits included)."""
+    return engine.ledger.fills.recent(limit)
+
+
 @router.get("/history", response_model=list[LedgerOrder])
 def get_history(engine: Engine, limit: Limit = 50) -> list[LedgerOrder]:
     """Trades (orders with fills), newest first, each with its decision id."""

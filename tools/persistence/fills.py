@@ -122,3 +122,10 @@ class FillBook:
         )
         with self.store.sessions() as session:
             return [_fill(row) for row in session.scalars(query)]
+
+    def recent(self, limit: int) -> list[Fill]:
+        """The account's latest fills across every thread, newest first (the operator page's
+        portfolio card: what executed lately, whoever started it)."""
+        query = select(FillRow).order_by(FillRow.filled_at.desc(), FillRow.id.desc()).limit(limit)
+        with self.store.sessions() as session:
+            return [_fill(row) for row in session.scalars(query)]

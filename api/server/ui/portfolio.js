@@ -41,8 +41,21 @@ async function refreshPortfolio() {
   for (const o of s.open_orders) {
     row(open, o.client_order_id, [[o.client_order_id], [o.symbol], [o.side], [fmtQty(o.qty), "num"], [o.order_type], [o.status]]);
   }
+  await refreshFills();
   await refreshEquity();
   document.body.dataset.portfolio = "loaded";
+}
+
+async function refreshFills() {
+  // What executed lately across every thread (the ledger's fills, newest first).
+  const fills = await api("/api/v1/fills?limit=20");
+  const body = $("#recent-fills tbody");
+  body.replaceChildren();
+  fills.forEach((f) => {
+    row(body, `${f.client_order_id}@${f.filled_at}/${f.qty}`, [[new Date(f.filled_at).toLocaleString()], [f.ticker], [f.side],
+      [fmtQty(f.qty), "num"], [fmtMoney(f.price), "num"], [f.client_order_id]]);
+  });
+  $("#recent-fills-empty").hidden = fills.length > 0;
 }
 
 async function refreshEquity() {

@@ -125,6 +125,18 @@ def test_fills_for_thread_include_every_order_of_the_thread(ledger: SqlLedger) -
     ]
 
 
+def test_recent_fills_span_threads_newest_first_and_stop_at_the_limit(ledger: SqlLedger) -> None:
+    intents = [order_intent(f"t-{n}", "d-1") for n in range(3)]
+    for n, intent in enumerate(intents):
+        ledger.record_intent(intent, "10")
+        ledger.record_order(
+            order_for(intent).model_copy(update={"updated_at": AS_OF + timedelta(minutes=n)})
+        )
+    newest_first = [i.client_order_id for i in reversed(intents)]
+    assert [f.client_order_id for f in ledger.fills.recent(10)] == newest_first
+    assert [f.client_order_id for f in ledger.fills.recent(2)] == newest_first[:2]
+
+
 def test_performance_points_are_unique_per_instant(ledger: SqlLedger) -> None:
     point = PerformanceSnapshot(
         as_of=AS_OF,

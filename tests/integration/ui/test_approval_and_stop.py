@@ -55,6 +55,22 @@ def test_a_supervised_run_approved_on_the_page_places_its_order(
     )
     on_ledger = [o.client_order_id for o in ledger_orders(api_settings, thread_id)]
     assert set(asked) <= set(on_ledger) and set(on_ledger) <= set(orders)
+
+    # The portfolio card's recent fills are the ledger's, newest first, this run's among them.
+    with api(live_api.url) as http:
+        fills = http.get("/api/v1/fills", params={"limit": 20}).json()
+    assert {f["client_order_id"] for f in fills} & set(asked), fills
+    page.wait_for_function(
+        "n => document.querySelectorAll('#recent-fills tbody tr').length === n", arg=len(fills)
+    )
+    shown = page.evaluate(
+        "[...document.querySelectorAll('#recent-fills tbody tr')]"
+        ".map(r => [...r.cells].map(c => c.textContent))"
+    )
+    assert [(r[1], r[2], r[5]) for r in shown] == [
+        (f["ticker"], f["side"], f["client_order_id"]) for f in fills
+    ]
+    assert page.is_hidden("#recent-fills-empty")
     screenshot(page, "approved")
 
 
