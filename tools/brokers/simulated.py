@@ -14,8 +14,9 @@ session loop hands the broker that session's bar (``trade_session``), and then:
   parent) and are worked on every bar from the fill's bar on. When one bar reaches both levels the
   stop is assumed to have come first (the conservative reading of a daily bar);
 - every fill pays ``commission_per_share`` times its quantity, out of cash;
-- a day order that found no bar for its ticker expires at the end of the session; a buy the cash
-  (commission included) cannot pay for is rejected, like the paper broker does.
+- a day order that did not fill (no bar for its ticker, or its limit or stop not reached) expires
+  at the end of the session; a buy the cash (commission included) cannot pay for is rejected,
+  like the paper broker does.
 
 Between sessions ``mark`` sets the prices positions are valued and quoted at (the last closes the
 backtest's clock may know), so ``portfolio`` and ``latest_quote`` answer the same questions the
@@ -256,7 +257,11 @@ class SimulatedBroker:
             fill = self._work(working, bar, opened_at, closed_at)
             if fill is not None:
                 fills.append(fill)
-        for cid in [c for c, w in self._working.items() if w.order.parent_client_order_id]:
+            elif working.time_in_force is TimeInForce.DAY:  # not reached today: the day ends it
+                self._close(cid, OrderStatus.EXPIRED, closed_at)
+        legs = [c for c, w in self._working.items() if w.order.parent_client_order_id]
+        legs.sort(key=lambda c: self._working[c].stop is None)  # a stop before its target
+        for cid in legs:
             working = self._working.get(cid)
             if working is None:  # its sibling filled first on this bar
                 continue
