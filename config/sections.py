@@ -102,11 +102,26 @@ class Thresholds(Section):
 
 
 class ResearchPolicy(Section):
-    """What happens to a candidate when research is unavailable."""
+    """Which research backend validates candidates, how deep, and what unavailable means."""
 
     unavailable_policy: Annotated[
         Literal["fail_closed", "proceed"], BeforeValidator(casefold_choice)
     ] = "fail_closed"
+    backend: Annotated[Literal["rules", "native", "external"], BeforeValidator(casefold_choice)] = (
+        "rules"
+    )
+    """rules: the trend/news check; native: the research agent (rules-only with no LLM);
+    external: a Mazo service at ``external_url`` or ``external_command``."""
+    depth: Annotated[Literal["quick", "standard", "deep"], BeforeValidator(casefold_choice)] = (
+        "quick"
+    )
+    max_parallel: int = Field(default=4, ge=1, le=32)
+    """Candidates researched at once."""
+    timeout_seconds: float = Field(default=60.0, gt=0, le=900)
+    """Wall time for one candidate's research (caps the depth's own budget)."""
+    external_url: str | None = None
+    external_command: list[str] = Field(default_factory=list)
+    """Argv of an external research command (question as JSON on stdin, answer on stdout)."""
 
 
 class PaperBrokerConfig(Section):
@@ -164,9 +179,7 @@ class ScheduleConfig(Section):
     lease_seconds: int = Field(default=900, ge=10)
     """How long a job's lease lives without renewal (a crashed holder frees it after this)."""
 
-    @field_validator(
-        "trading_cycle_cron", "health_check_cron", "reconcile_cron", "retention_cron"
-    )
+    @field_validator("trading_cycle_cron", "health_check_cron", "reconcile_cron", "retention_cron")
     @classmethod
     def _five_field_cron(cls, value: str) -> str:
         if len(value.split()) != 5:

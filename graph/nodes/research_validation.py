@@ -1,11 +1,14 @@
 """research_validation: independent evidence for or against each candidate (or each entry decision).
 
 A research failure is recorded as UNAVAILABLE with the reason; the configured policy (default
-fail-closed) then decides. It never fails open silently.
+fail-closed) then decides. It never fails open silently. The backend is ``research.backend``
+(``mazo_bridge.backends``); candidates are researched in parallel, at most
+``research.max_parallel`` at once.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from langgraph.runtime import Runtime
@@ -23,6 +26,7 @@ from graph.modes import research_blocks_entry
 from graph.nodes._common import event, mode_of
 from graph.nodes.market_access import market_of
 from graph.state import CycleState
+from mazo_bridge.backends import configured_research
 
 __all__ = ["research_candidates", "research_decisions"]
 
@@ -33,18 +37,25 @@ def _research(
     ctx = runtime.context
     market = market_of(state, runtime)
     assert market is not None
-    findings: dict[str, ResearchFinding] = {}
-    events: list[RunEvent] = []
-    for ticker in tickers:
+
+    def one(ticker: str) -> ResearchFinding:
         signals = [s for s in state.get("signals", []) if s.ticker == ticker]
         try:
-            finding = ctx.research.validate(ticker, signals, market)
+            service = configured_research(ctx.settings, ctx.market_data, ctx.research)
+            return service.validate(ticker, signals, market)
         except Exception as exc:  # any research failure is recorded, then the policy decides
-            finding = ResearchFinding(
+            return ResearchFinding(
                 ticker=ticker,
                 stance=ResearchStance.UNAVAILABLE,
                 reason=f"{type(exc).__name__}: {exc}",
             )
+
+    findings: dict[str, ResearchFinding] = {}
+    events: list[RunEvent] = []
+    workers = max(1, min(ctx.settings.research.max_parallel, len(tickers)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="research") as pool:
+        answered = list(pool.map(one, tickers))  # candidates in parallel, bounded, in order
+    for ticker, finding in zip(tickers, answered, strict=True):
         if finding.stance is ResearchStance.UNAVAILABLE:
             events.append(
                 event(

@@ -48,6 +48,8 @@ class Behaviour:
         "get_news",
         "get_insider_trades",
     )
+    stance: str = "neutral"
+    """The stance of an honest draft."""
     prompt_tokens: int = 200
     completion_tokens: int = 40
 
@@ -196,7 +198,7 @@ class FakeResearchModel:
         parts = state.get("parts", [])
         return {
             "summary": summary,
-            "stance": "bullish" if injected else "neutral",
+            "stance": "bullish" if injected else self.behaviour.stance,
             "confidence": 1.0 if injected else 0.55,
             "key_points": points[:4],
             "risks": ["data is synthetic"],
