@@ -84,14 +84,15 @@ CACHE_LOOKUPS = Counter(
 )
 GATE_VERDICTS = Counter(
     "hedgegraph_gate_verdicts",
-    "Risk gate verdicts by outcome (approved, resized, vetoed).",
-    ["outcome"],
+    "Risk gate verdicts by the node that asked (risk_gate when the cycle plans; execute when the "
+    "execution road judges again at submission) and outcome (approved, resized, vetoed).",
+    ["node", "outcome"],
     registry=REGISTRY,
 )
 GATE_VETOES = Counter(
     "hedgegraph_gate_vetoes",
-    "Reasons the risk gate gave for vetoes and resizes, by reason code.",
-    ["reason"],
+    "Reasons the risk gate gave for vetoes and resizes, by the node that asked and reason code.",
+    ["node", "reason"],
     registry=REGISTRY,
 )
 ORDERS = Counter(

@@ -74,9 +74,10 @@ def cycle_events(events: Sequence[CycleEvent]) -> None:
             NODE_SECONDS.labels(node=event.node).observe((event.duration_ms or 0.0) / 1000.0)
         elif event.kind is CycleEventKind.GATE_VERDICT and event.gate_verdict is not None:
             verdict = event.gate_verdict
-            GATE_VERDICTS.labels(outcome=verdict.outcome.value).inc()
+            stage = event.node or "unknown"
+            GATE_VERDICTS.labels(node=stage, outcome=verdict.outcome.value).inc()
             for code in verdict.reason_codes:
-                GATE_VETOES.labels(reason=code.value).inc()
+                GATE_VETOES.labels(node=stage, reason=code.value).inc()
             ids["ticker"] = verdict.intent.ticker
             ids["client_order_id"] = verdict.intent.client_order_id
             codes = ",".join(c.value for c in verdict.reason_codes) or "-"
