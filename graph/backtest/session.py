@@ -38,6 +38,7 @@ from graph.backtest.config import BacktestConfig
 from graph.backtest.data import PreloadedMarketData
 from graph.backtest.ledger_sync import LedgerSync
 from graph.backtest.results import BacktestResult, EquityPoint, SessionRecord
+from graph.backtest.store import open_backtest_ledger
 from graph.backtest.trades import TradeBook
 from graph.builder import build_graph
 from graph.checkpoints.locks import InProcessThreadLocks
@@ -54,7 +55,6 @@ from tools.llm.routing import RoutedLLM, run_scoped
 from tools.market_data.factory import build_market_data
 from tools.market_data.sessions import nyse_sessions
 from tools.market_data.snapshot_store import InProcessSnapshotStore
-from tools.persistence.sql_ledger import SqlLedger
 
 __all__ = ["BacktestInputError", "SessionProgress", "backtest_settings", "run_backtest"]
 
@@ -159,7 +159,7 @@ async def run_backtest(
             slippage_bps=config.slippage_bps,
             commission_per_share=config.commission_per_share,
         )
-        ledger = SqlLedger.from_url(bt.effective_database_url)
+        ledger = open_backtest_ledger(home)
         stack.callback(ledger.close)
         # The prompt cache lives in the user's home (``settings``), not the backtest's store, so
         # a re-run of the same period finds every answer and makes no call.
