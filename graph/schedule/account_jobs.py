@@ -8,9 +8,10 @@ whenever positions exist; they still go down the execution road and through the 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from decimal import Decimal
 
-from domain import EventSeverity
+from domain import EventSeverity, PortfolioSnapshot
 from graph.schedule.context import JobContext
 from graph.schedule.gating import preflight_problems
 from graph.schedule.heartbeats import MONITOR_HEARTBEAT, check_monitor_heartbeat
@@ -109,7 +110,7 @@ async def run_eod_report(job: JobContext) -> str:
         f"day P/L {day_pnl if day_pnl is not None else 'unknown (no session baseline)'}, "
         f"unrealized P/L {unrealized}, gross exposure {portfolio.gross_exposure}, "
         f"net exposure {portfolio.net_exposure}, open positions {len(portfolio.positions)}; "
-        "per-analyst hit rates: not computed yet"
+        + _hit_rates(job, portfolio)
     )
     engine.alerts.send(
         Alert(
@@ -122,6 +123,27 @@ async def run_eod_report(job: JobContext) -> str:
         )
     )
     return note
+
+
+HIT_RATE_LOOKBACK_DAYS = 30
+"""How far back the report scores the analysts' verdicts."""
+
+
+def _hit_rates(job: JobContext, portfolio: PortfolioSnapshot) -> str:
+    from graph.schedule.analyst_scores import analyst_hit_rates, describe_hit_rates
+    from tools.brokers.base import QuoteSource
+
+    broker = job.operator.broker
+
+    def price_now(symbol: str) -> Decimal | None:
+        if isinstance(broker, QuoteSource) and (quote := broker.latest_quote(symbol)):
+            return Decimal(str(round(quote.mid, 4)))
+        held = portfolio.positions.get(symbol)
+        return held.market_price if held is not None else None
+
+    since = job.clock.now() - timedelta(days=HIT_RATE_LOOKBACK_DAYS)
+    rates = analyst_hit_rates(job.operator.ledger, price_now, since=since)
+    return describe_hit_rates(rates, since)
 
 
 async def run_retention(job: JobContext) -> str:

@@ -318,6 +318,17 @@ class SqlLedger(LedgerQueries, Ledger):
         with self.store.sessions() as session:
             return [_audit_from_row(row) for row in session.scalars(query)]
 
+    def decisions_since(self, since: datetime) -> list[DecisionAuditRecord]:
+        """Every thread's decisions recorded at or after ``since``, oldest first (the
+        end-of-day report scores the analysts behind them)."""
+        query = (
+            select(DecisionAuditRow)
+            .where(DecisionAuditRow.recorded_at >= since)
+            .order_by(DecisionAuditRow.recorded_at, DecisionAuditRow.id)
+        )
+        with self.store.sessions() as session:
+            return [_audit_from_row(row) for row in session.scalars(query)]
+
     # -- trading state --------------------------------------------------------------------------
 
     def trading_state(self) -> TradingStateRecord:

@@ -100,7 +100,7 @@ def test_serve_runs_the_embedded_scheduler_and_shares_its_slots(tmp_path: Path) 
         assert datetime.fromisoformat(report["slot_at"]) == at
         assert report["outcome"] == "skipped_already_ran", report
     finally:
-        out, err = _stop(proc)
+        _out, err = _stop(proc)
     # uvicorn re-raises the signal it handled once its shutdown is complete
     assert proc.returncode in (0, -15), err
     assert "Application shutdown complete" in err and "Traceback" not in err, err
