@@ -143,7 +143,10 @@ def backtest(
     settings = load_cli_settings()
     import asyncio  # here: ``--help`` of every command loads no event loop
 
+    from api import startup_gc
     from graph.backtest.session import BacktestInputError, run_backtest
+
+    startup_gc.resume()  # a long run: collection on again, start-up's objects frozen out of it
 
     show_bar = not as_json and sys.stderr.isatty()
     with startup_guard():
