@@ -154,8 +154,6 @@ def backtest(
             result = asyncio.run(_run(config, settings, run_backtest, show_bar))
         except BacktestInputError as exc:
             fail("backtest cannot run", str(exc))
-        except ValueError as exc:  # a workflow mode the settings do not know
-            fail("backtest cannot run", str(exc))
     _report(result, out, as_json)
 
 

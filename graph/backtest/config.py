@@ -9,6 +9,8 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from graph.modes import WorkflowMode
+
 __all__ = ["BacktestConfig"]
 
 
@@ -50,6 +52,16 @@ class BacktestConfig(BaseModel):
     def _benchmark(cls, value: object) -> object:
         if isinstance(value, str):
             return value.strip().upper() or None
+        return value
+
+    @field_validator("mode")
+    @classmethod
+    def _mode(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        known = [m.value for m in WorkflowMode]
+        if value not in known:
+            raise ValueError(f"unknown workflow mode {value!r}; known: {', '.join(known)}")
         return value
 
     @model_validator(mode="after")

@@ -38,7 +38,7 @@ from graph.backtest.config import BacktestConfig
 from graph.backtest.data import PreloadedMarketData
 from graph.backtest.ledger_sync import LedgerSync
 from graph.backtest.results import BacktestResult, EquityPoint, SessionRecord
-from graph.backtest.store import open_backtest_ledger
+from graph.backtest.store import LEDGER_FILE, open_backtest_ledger
 from graph.backtest.trades import TradeBook
 from graph.builder import build_graph
 from graph.checkpoints.locks import InProcessThreadLocks
@@ -131,6 +131,11 @@ async def run_backtest(
     with ExitStack() as stack:
         home = store or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="backtest-")))
         home.mkdir(parents=True, exist_ok=True)
+        if (home / LEDGER_FILE).exists():
+            raise BacktestInputError(
+                f"store: {home} already holds a backtest's ledger; a backtest starts from an "
+                "empty account, so give it a new folder"
+            )
         bt = backtest_settings(settings, config, home)
         try:
             roster = tuple(a.name for a in analyst_roster(bt.analysts))

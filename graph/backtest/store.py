@@ -16,7 +16,9 @@ from sqlalchemy import event
 
 from tools.persistence.sql_ledger import SqlLedger
 
-__all__ = ["open_backtest_ledger"]
+__all__ = ["LEDGER_FILE", "open_backtest_ledger"]
+
+LEDGER_FILE = "backtest_ledger.sqlite"
 
 
 def _no_fsync(dbapi_conn: Any, _record: object) -> None:
@@ -28,7 +30,7 @@ def _no_fsync(dbapi_conn: Any, _record: object) -> None:
 
 def open_backtest_ledger(home: Path) -> SqlLedger:
     """A fresh ledger under ``home`` (migrated to the current schema), tuned for a throwaway run."""
-    ledger = SqlLedger.from_url(f"sqlite:///{home / 'backtest_ledger.sqlite'}")
+    ledger = SqlLedger.from_url(f"sqlite:///{home / LEDGER_FILE}")
     engine = ledger.store.engine
     event.listen(engine, "connect", _no_fsync)
     engine.dispose()  # connections opened by the migration go; new ones get the pragmas

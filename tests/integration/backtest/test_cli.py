@@ -85,6 +85,7 @@ def test_json_and_result_files(home: Path, tmp_path: Path) -> None:
         (["--commission-per-share", "-1"], "--commission-per-share"),
         (["--slippage-bps", "900"], "--slippage-bps"),
         (["--data", "/does/not/exist"], "--data"),
+        (["--mode", "sideways"], "--mode"),
     ],
 )
 def test_bad_input_exits_2_naming_the_option(home: Path, args: list[str], names: str) -> None:

@@ -95,3 +95,18 @@ async def test_golden_backtest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         (D1, Decimal("99292.5765"), Decimal("100080.0765")),
         (D2, Decimal("99712.2965"), Decimal("99712.2965")),
     ]
+
+
+async def test_a_store_that_holds_a_ledger_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graph.backtest.session import BacktestInputError
+
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(hedgegraph_home=tmp_path / "home")
+    config = BacktestConfig(
+        tickers=("GOLD",), start=D1, end=D2, data_dir=GOLDEN, analysts=("technicals",)
+    )
+    await run_backtest(config, settings, store=tmp_path / "store")
+    with pytest.raises(BacktestInputError, match="store"):
+        await run_backtest(config, settings, store=tmp_path / "store")
