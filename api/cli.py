@@ -26,6 +26,7 @@ from api.cli_context import AsOfOption, account_settings, load_cli_settings, rep
 from api.db_cli import db_app
 from api.exit_codes import ExitCode
 from api.replays import remember_thread
+from api.research_command import register as register_research_command
 from api.scheduler_command import register as register_scheduler_command
 from api.serve_command import register as register_serve_command
 from api.startup_errors import fail, is_startup_failure, startup_guard
@@ -325,6 +326,7 @@ register_view_commands(app)
 register_serve_command(app)
 register_scheduler_command(app)
 register_backtest_command(app)
+register_research_command(app)
 app.add_typer(db_app, name="db")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(watchlist_app, name="watchlist")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -124,14 +124,32 @@ class RulesResearchAgent:
         as_of: datetime,
         depth: ResearchDepth | str = ResearchDepth.QUICK,
         toolbox: ResearchToolbox | None = None,
+        progress: Callable[[str, dict[str, Any]], None] | None = None,
     ) -> tuple[ResearchAnswer, ResearchToolbox]:
-        """The answer and the toolbox that holds every tool result it read."""
+        """The answer and the toolbox that holds every tool result it read.
+
+        ``progress`` receives the same ``(kind, detail)`` events as the native agent's.
+        """
         started = time.monotonic()
         budget = budget_for(depth)
         box = toolbox or ResearchToolbox(self.provider, as_of)
         wanted = [t.strip().upper() for t in tickers if t.strip()]
         plan = rules_plan(wanted, budget.tool_calls)
-        results: list[ToolResult] = [box.call(tool, args) for tool, args in plan]
+        tell = progress or (lambda kind, detail: None)
+        tell("plan", {"step": 1, "tasks": [{"tool": t, "ticker": a["ticker"]} for t, a in plan]})
+        results: list[ToolResult] = []
+        for tool, args in plan:
+            result = box.call(tool, args)
+            results.append(result)
+            tell(
+                "tool",
+                {
+                    "call_id": result.call_id,
+                    "tool": tool,
+                    "args": result.args,
+                    "status": result.status,
+                },
+            )
         full_plan = len(rules_plan(wanted, 10**6))
         stop = StopReason.ANSWERED if len(plan) == full_plan else StopReason.TOOL_CALL_BUDGET
         by_ticker: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in wanted}
@@ -174,4 +192,5 @@ class RulesResearchAgent:
                 wall_seconds=round(time.monotonic() - started, 3),
             ),
         )
+        tell("answer", {"answer": answer.model_dump(mode="json")})
         return answer, box
