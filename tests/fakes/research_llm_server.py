@@ -17,6 +17,7 @@ Every request is logged with its neutral messages so tests can read what the mod
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import socket
@@ -50,6 +51,8 @@ class Behaviour:
     )
     stance: str = "neutral"
     """The stance of an honest draft."""
+    delay_seconds: float = 0.0
+    """How long each answer takes (to spend a wall-time budget)."""
     prompt_tokens: int = 200
     completion_tokens: int = 40
 
@@ -232,6 +235,7 @@ class FakeResearchModel:
         schema = ((body.get("response_format") or {}).get("json_schema") or {}).get("schema")
         kind, answer, calls = self._reply(messages, tools, schema)
         n = self._log(Seen("openai", kind, messages, tools))
+        await asyncio.sleep(self.behaviour.delay_seconds)
         message: dict[str, Any] = {"role": "assistant", "content": None, "refusal": None}
         if calls:
             message["tool_calls"] = [
@@ -282,6 +286,7 @@ class FakeResearchModel:
         schema = body.get("format") if isinstance(body.get("format"), dict) else None
         kind, answer, calls = self._reply(messages, tools, schema)
         self._log(Seen("ollama", kind, messages, tools))
+        await asyncio.sleep(self.behaviour.delay_seconds)
         message: dict[str, Any] = {"role": "assistant", "content": ""}
         if calls:
             message["tool_calls"] = [

@@ -143,3 +143,26 @@ async def test_an_unreachable_model_is_llm_failed_not_an_exception(
     )
     assert answer.stop_reason is StopReason.LLM_FAILED and not answer.validated
     assert "understand" in answer.validation_errors[0]
+
+
+async def test_the_wall_time_budget_stops_the_agent_by_name(
+    model: FakeResearchModel, agent_for: Agent, provider: str
+) -> None:
+    model.reset(delay_seconds=0.4)
+    agent = agent_for(provider)
+    agent.wall_cap_seconds = 1.0  # the configured research timeout caps the depth's wall time
+    answer = await agent.research(QUESTION, ["AAPL"], as_of=AS_OF, depth="deep")
+    assert answer.stop_reason is StopReason.WALL_TIME and not answer.validated
+    assert answer.usage.wall_seconds < 3
+    assert 1 <= len(model.seen) <= 4
+
+
+async def test_an_identical_research_is_served_from_the_prompt_cache(
+    model: FakeResearchModel, agent_for: Agent, provider: str
+) -> None:
+    agent = agent_for(provider, llm={"cache": "sqlite"})
+    first = await agent.research(QUESTION, ["AAPL"], as_of=AS_OF, depth="quick")
+    paid = len(model.seen)
+    again = await agent.research(QUESTION, ["AAPL"], as_of=AS_OF, depth="quick")
+    assert len(model.seen) == paid  # every turn answered from the cache
+    assert again.summary == first.summary and again.usage.tokens == 0
