@@ -161,6 +161,7 @@ async def _run(config: Any, settings: Any, run_backtest: Any, show_bar: bool) ->
     if not show_bar:
         result: BacktestResult = await run_backtest(config, settings)
         return result
+    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -177,6 +178,7 @@ async def _run(config: Any, settings: Any, run_backtest: Any, show_bar: bool) ->
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
+        console=Console(stderr=True),  # stdout stays the report's (or the JSON's)
         transient=True,
     ) as progress:
         task = progress.add_task("", total=None)
