@@ -143,12 +143,9 @@ class ResearchSessions:
                     context=_RulesDeps(RulesResearchAgent(self.market_data), progress),
                 )
                 return ResearchAnswer.model_validate(final["answer"])
-            agent = NativeResearchAgent(
-                self.market_data,
-                self.chat_for,
-                checkpointer=saver,
-                wall_cap_seconds=self.settings.research.timeout_seconds * 5,
-            )
+            # a person asking waits for the depth's own wall time (the cycle's timeout does
+            # not apply: nothing trades on a session's answer)
+            agent = NativeResearchAgent(self.market_data, self.chat_for, checkpointer=saver)
             return await agent.research(
                 question,
                 tickers,
