@@ -53,6 +53,7 @@ from tools.llm.factory import build_llm
 from tools.llm.guarded import GuardedLLM
 from tools.llm.routing import RoutedLLM, run_scoped
 from tools.market_data.factory import build_market_data
+from tools.market_data.provider import MarketDataProvider
 from tools.market_data.sessions import nyse_sessions
 from tools.market_data.snapshot_store import InProcessSnapshotStore
 
@@ -111,6 +112,7 @@ async def run_backtest(
     *,
     store: Path | None = None,
     on_session: SessionProgress | None = None,
+    market_data: MarketDataProvider | None = None,
 ) -> BacktestResult:
     """Run ``config`` over every NYSE session in its range and return what happened.
 
@@ -120,6 +122,8 @@ async def run_backtest(
             them, the store, broker and data source never do (see ``backtest_settings``).
         store: where the backtest's ledger lives (default: a temporary folder, removed after).
         on_session: progress callback (the CLI's progress bar).
+        market_data: the provider to read instead of the configured one (a host's own source;
+            tests record what the backtest asks of it). Its reads are point-in-time as usual.
 
     Raises:
         BacktestInputError: no session in range, an unknown analyst, or no bars for a ticker.
@@ -146,7 +150,10 @@ async def run_backtest(
         first = days[0] - timedelta(days=config.lookback_days + 7)
         symbols = [*config.tickers, *([config.benchmark] if config.benchmark else [])]
         data = PreloadedMarketData(
-            build_market_data(bt), symbols, first=first, through=table.close_at(days[-1])
+            market_data or build_market_data(bt),
+            symbols,
+            first=first,
+            through=table.close_at(days[-1]),
         )
         missing = [t for t in config.tickers if not data.has_bars(t)]
         if missing:
