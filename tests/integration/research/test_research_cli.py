@@ -147,3 +147,29 @@ def test_usage_errors_exit_2_naming_the_option(
     assert proc.returncode == 2, (proc.stdout, proc.stderr)
     assert message in " ".join(proc.stderr.split())
     assert "Traceback" not in proc.stderr
+
+
+def test_rules_only_research_runs_on_a_core_install(tmp_path: Path) -> None:
+    """No extra installed (LLM SDKs, Alpaca, Postgres, Redis, serve): research still answers."""
+    from config.extras import EXTRAS
+
+    hidden = sorted(m for modules in EXTRAS.values() for m in modules)
+    code = (
+        "import runpy, sys\n"
+        f"for name in {hidden!r}:\n"
+        "    sys.modules[name] = None\n"
+        "sys.argv = ['hedgegraph', 'research', 'How is AAPL?', '-t', 'AAPL', "
+        f"'--as-of', {AS_OF!r}, '--json']\n"
+        "runpy.run_module('api.cli', run_name='__main__')\n"
+    )
+    home = tmp_path / "home"
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        env=clean_env(home),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=tmp_path,
+    )
+    answer = answer_of(proc)["answer"]
+    assert answer["rules_only"] and answer["validated"] and len(answer["sources"]) == 4
