@@ -18,12 +18,14 @@ from graph.assembly import build_context
 from graph.checkpoints.factory import aopen_checkpointer
 from graph.modes import WorkflowMode
 from graph.runner import arun_cycle
+from tests.fakes.research_llm_server import FakeResearchModel
 from tools.clock import FixedClock
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 AS_OF = "2025-06-02T21:00:00"
 REPO = Path(__file__).resolve().parents[3]
+CLI = (sys.executable, "-m", "api.cli", "research")
 
 
 def clean_env(home: Path) -> dict[str, str]:
@@ -173,3 +175,35 @@ def test_rules_only_research_runs_on_a_core_install(tmp_path: Path) -> None:
     )
     answer = answer_of(proc)["answer"]
     assert answer["rules_only"] and answer["validated"] and len(answer["sources"]) == 4
+
+
+def test_with_an_llm_the_agent_reports_each_step_live(
+    tmp_path: Path, model: FakeResearchModel
+) -> None:
+    home = tmp_path / "home"
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    env = {
+        **clean_env(home),
+        "LLM_PROVIDER": "openai",
+        "LLM_MODEL": "test-model",
+        "OPENAI_BASE_URL": model.openai_url,
+        "OPENAI_API_KEY": "sk-test",
+    }
+    proc = subprocess.run(
+        [*CLI, "How has AAPL traded?", "-t", "AAPL", "--as-of", AS_OF, "--thread", "llm-1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=workdir,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "understood: 1 part(s), tickers AAPL"
+    assert lines[1].startswith("plan (step 1): get_prices AAPL, get_financial_metrics AAPL")
+    assert [line.split(":")[0] for line in lines[2:6]] == [f"tool t1.call_{i}" for i in range(1, 5)]
+    assert lines[6] == "draft: ok"
+    assert lines[7].startswith("answer: AAPL last close ")
+    assert "validated; stopped: answered" in proc.stdout
+    assert [s.kind for s in model.seen][:2] == ["understand", "plan"]
