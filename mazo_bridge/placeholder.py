@@ -1,4 +1,7 @@
-"""Deterministic placeholder research policy, used until the native research subgraph lands.
+"""The ``rules`` research backend (the default): a quick deterministic evidence check.
+
+The research agent (``research.backend: native``, see ``native_agent`` and ``rules_agent``) is
+the fuller alternative; this check stays the default so a cycle's research costs nothing.
 
 It answers the question research is asked ("does independent evidence support this candidate?")
 with the evidence it can compute without an LLM: the direction of the 60-session trend and the
