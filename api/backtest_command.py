@@ -154,7 +154,7 @@ def backtest(
             result = asyncio.run(_run(config, settings, run_backtest, show_bar))
         except BacktestInputError as exc:
             fail("backtest cannot run", str(exc))
-    _report(result, out, as_json)
+    _report(result, out, as_json, home=settings.hedgegraph_home)
 
 
 async def _run(config: Any, settings: Any, run_backtest: Any, show_bar: bool) -> BacktestResult:
@@ -190,14 +190,20 @@ async def _run(config: Any, settings: Any, run_backtest: Any, show_bar: bool) ->
     return result
 
 
-def _report(result: BacktestResult, out: Path | None, as_json: bool) -> None:
+def _report(result: BacktestResult, out: Path | None, as_json: bool, *, home: Path) -> None:
+    from datetime import UTC, datetime
+
+    from api.backtest_records import save_backtest
     from graph.backtest.report import summary_of, write_report
 
     summary = summary_of(result)
     if out is not None:
         write_report(result, summary, out)
+    # Kept in the home too, so the API and the operator page list every finished backtest.
+    record = save_backtest(home, result, summary, saved_at=datetime.now(UTC))
     if as_json:
         payload = {
+            "id": record.id,
             "summary": summary.model_dump(mode="json"),
             "trades": [t.model_dump(mode="json") for t in result.trades],
         }
@@ -206,6 +212,7 @@ def _report(result: BacktestResult, out: Path | None, as_json: bool) -> None:
     typer.echo(summary.describe())
     if out is not None:
         typer.echo(f"results written to {out}")
+    typer.echo(f"kept as backtest {record.id} (the API's /api/v1/backtests, the operator page)")
 
 
 def register(cli: typer.Typer) -> None:

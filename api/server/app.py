@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api.server.auth import ApiKey, KeyBeforeBody, require_key
+from api.server.backtest_routes import router as backtest_router
 from api.server.cancel_bus import RedisCancelBus
 from api.server.embedded_scheduler import embedded_scheduler
 from api.server.event_log import EventLog, InProcessEventLog, RedisEventLog
@@ -155,6 +156,7 @@ def create_app(
         )
 
     app.include_router(protocol_router, dependencies=[needs_key])
+    app.include_router(backtest_router, dependencies=[needs_key])
     mount_ui(app, needs_key)  # the page is open (static), its graph route is keyed
     mount_metrics(app, needs_key)  # Prometheus text format, keyed: equity and P/L are private
     if importlib.util.find_spec(_OPERATOR_ROUTES) is not None:

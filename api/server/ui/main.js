@@ -7,6 +7,7 @@ import { drawGraph } from "./graph.js";
 import { onRunEnd, loadAnalysts, startRun, answerApproval, watchThread, replayRun } from "./run.js";
 import { showAudit, refreshAlerts, refreshThreads, refreshRuns } from "./history.js";
 import { refreshPortfolio, confirmThen, loadWatchlist } from "./portfolio.js";
+import { refreshBacktests } from "./backtests.js";
 
 // What a finished run changes: the account, the thread list, the alerts, the thread's audit.
 onRunEnd(refreshPortfolio);
@@ -27,7 +28,7 @@ async function showApp() {
   $("#mode").addEventListener("change", () => guarded(() => drawGraph($("#mode").value)));
   $("#approve").addEventListener("click", () => guarded(() => answerApproval(true)));
   $("#reject").addEventListener("click", () => guarded(() => answerApproval(false)));
-  $("#refresh").addEventListener("click", () => guarded(() => Promise.all([refreshPortfolio(), refreshAlerts(), refreshRuns(replayRun)])));
+  $("#refresh").addEventListener("click", () => guarded(() => Promise.all([refreshPortfolio(), refreshAlerts(), refreshRuns(replayRun), refreshBacktests()])));
   $("#halt").addEventListener("click", () => confirmThen("Emergency stop",
     "HALT trading: cancel every open order and close every position through the risk gate.", "Halt and flatten",
     async (reason) => {
@@ -41,7 +42,7 @@ async function showApp() {
     "Back to ACTIVE after a clean reconciliation with the broker: new entries are allowed again.", "Resume",
     async (reason) => { await api("/api/v1/trading/resume", { method: "POST", body: { reason, confirm: true } }); await refreshPortfolio(); }));
   await Promise.all([drawGraph($("#mode").value), refreshPortfolio(), loadWatchlist(), refreshThreads(watchThread), refreshAlerts(),
-    refreshRuns(replayRun), loadAnalysts()]);
+    refreshRuns(replayRun), loadAnalysts(), refreshBacktests()]);
   document.body.dataset.ready = "yes";
 }
 
