@@ -29,11 +29,26 @@ from mazo_bridge.rules_agent import RulesResearchAgent
 from mazo_bridge.toolbox import ResearchToolbox
 from tools.market_data.provider import MarketDataProvider
 
-__all__ = ["ResearchSessions", "new_thread_id"]
+__all__ = ["ResearchSessions", "SessionCheckpoint", "new_thread_id"]
 
 
 def new_thread_id() -> str:
     return f"research-{uuid.uuid4().hex[:12]}"
+
+
+@dataclass(frozen=True)
+class SessionCheckpoint:
+    """One saved step of a thread, as the API shows it (values are JSON-ready dicts)."""
+
+    values: dict[str, Any]
+    checkpoint_id: str
+    parent_id: str | None
+    created_at: str | None
+    metadata: dict[str, Any]
+
+
+_SHOWN = ("question", "tickers", "as_of", "depth", "answer", "history")
+"""The thread values a reader sees (the native agent's working channels stay inside)."""
 
 
 class _RulesState(TypedDict, total=False):
@@ -168,3 +183,26 @@ class ResearchSessions:
             return []
         values: dict[str, Any] = dict(found.checkpoint.get("channel_values", {}))
         return list(values.get("history", []))
+
+    async def checkpoints(self, thread_id: str, limit: int = 1) -> list[SessionCheckpoint]:
+        """The thread's saved steps, newest first (``[]`` for a thread never asked)."""
+        from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+        if not self.path.exists():
+            return []
+        config: Any = {"configurable": {"thread_id": self._thread(thread_id)}}
+        out: list[SessionCheckpoint] = []
+        async with AsyncSqliteSaver.from_conn_string(str(self.path)) as saver:
+            async for saved in saver.alist(config, limit=limit):
+                values = dict(saved.checkpoint.get("channel_values", {}))
+                parent = (saved.parent_config or {}).get("configurable", {})
+                out.append(
+                    SessionCheckpoint(
+                        values={k: values[k] for k in _SHOWN if k in values},
+                        checkpoint_id=str(saved.checkpoint["id"]),
+                        parent_id=parent.get("checkpoint_id"),
+                        created_at=saved.checkpoint.get("ts"),
+                        metadata=dict(saved.metadata or {}),
+                    )
+                )
+        return out

@@ -33,6 +33,8 @@ from api.server.protocol_models import (
     TradingInput,
     stream_events,
 )
+from api.server.research_runs import ResearchInput, ResearchTemplateError, research_source
+from api.server.research_state import any_state, research_history, research_state
 from api.server.run_records import stored_run, stored_runs
 from api.server.runs import ApiRun, RunManager, ThreadBusyError, UnknownRunError
 from api.server.sse import run_stream
@@ -46,7 +48,9 @@ router = APIRouter()
 _STARTED = datetime(2026, 1, 1, tzinfo=UTC)
 _ASSISTANTS = {
     "trading": "A trading cycle: analysts, portfolio manager, risk gate, execution, record.",
-    "research": "The research validation of one ticker (a research-mode cycle, no orders).",
+    "research": "A research session turn: {question, tickers?, depth?, template?}, multi-turn "
+    "per thread, streamed as custom (plan, tool calls, draft check) and messages-tuple (the "
+    "answer); no orders. Legacy {ticker}: a research-mode cycle of one ticker.",
 }
 
 
@@ -123,11 +127,13 @@ async def _known_thread(request: Request, thread_id: str) -> ThreadRecord:
         return record
     if await compiled_graph(request.app.state.engine.checkpointer, thread_id) is not None:
         return _threads(request).adopt(thread_id)
+    if await research_state(request, thread_id) is not None:
+        return _threads(request).adopt(thread_id)
     raise _not_found(f"thread {thread_id}")
 
 
 async def _thread_model(request: Request, record: ThreadRecord) -> Thread:
-    state = await read_state(request.app.state.engine.checkpointer, record.thread_id)
+    state = await any_state(request, record.thread_id)
     active = _runs(request).active_run(record.thread_id)
     interrupts: dict[str, list[dict[str, Any]]] = {}
     if state is not None:
@@ -171,7 +177,7 @@ async def get_thread(request: Request, thread_id: str) -> Thread:
 @router.get("/threads/{thread_id}/state", response_model=ThreadState, tags=["threads"])
 async def get_thread_state(request: Request, thread_id: str) -> ThreadState:
     await _known_thread(request, thread_id)
-    state = await read_state(request.app.state.engine.checkpointer, thread_id)
+    state = await any_state(request, thread_id)
     if state is None:  # registered, never run: the empty state
         return ThreadState(
             values={},
@@ -189,7 +195,8 @@ async def get_thread_state(request: Request, thread_id: str) -> ThreadState:
 @router.post("/threads/{thread_id}/history", response_model=list[ThreadState], tags=["threads"])
 async def thread_history(request: Request, thread_id: str, body: HistoryRequest) -> Any:
     await _known_thread(request, thread_id)
-    return await history(request.app.state.engine.checkpointer, thread_id, body.limit)
+    found = await history(request.app.state.engine.checkpointer, thread_id, body.limit)
+    return found or await research_history(request, thread_id, body.limit)
 
 
 # -- runs ---------------------------------------------------------------------------------------
@@ -213,6 +220,8 @@ def _source(request: Request, thread_id: str, body: RunCreate) -> Any:
             engine, thread_id=thread_id, verdict=verdict, trigger="api", run_id=run_id
         )
     assert body.input is not None
+    if body.assistant_id == "research" and "ticker" not in body.input:
+        return _research_source(request, thread_id, body.input)
     if body.assistant_id == "research":
         ticker = body.input.get("ticker")
         if not isinstance(ticker, str) or not ticker.strip():
@@ -237,6 +246,35 @@ def _source(request: Request, thread_id: str, body: RunCreate) -> Any:
     )
 
 
+def _research_source(request: Request, thread_id: str, raw: dict[str, Any]) -> Any:
+    """A research session turn (input validated, template rendered, before it starts)."""
+    from api.server.research_state import research_sessions
+
+    try:
+        asked = ResearchInput.model_validate(raw)
+    except ValidationError as exc:
+        raise _invalid(("input",), exc) from exc
+    engine = request.app.state.engine
+    decisions = None
+    if asked.template == "explain-run" and asked.run:
+        found = engine.ledger.decisions_for_thread(asked.run)
+        decisions = [r.model_dump(mode="json") for r in found]
+    try:
+        question, tickers = asked.asked(decisions)
+    except ResearchTemplateError as exc:
+        raise RequestValidationError(
+            [{"type": "value_error", "loc": ("body", "input", exc.field), "msg": str(exc)}]
+        ) from exc
+    return research_source(
+        research_sessions(request),
+        thread_id=thread_id,
+        asked=asked,
+        question=question,
+        tickers=tickers,
+        now=engine.clock.now(),
+    )
+
+
 async def _waiting_for_approval(request: Request, thread_id: str) -> bool:
     state = await read_state(request.app.state.engine.checkpointer, thread_id)
     return state is not None and bool(state.interrupts)
@@ -247,10 +285,9 @@ async def _start(request: Request, thread_id: str, body: RunCreate) -> ApiRun:
     source = _source(request, thread_id, body)
     if body.command is not None and not await _waiting_for_approval(request, thread_id):
         raise HTTPException(status.HTTP_409_CONFLICT, detail="the thread waits on no approval")
-    saver = request.app.state.engine.checkpointer
 
     async def closing() -> list[tuple[str, str]]:
-        state = await read_state(saver, thread_id)
+        state = await any_state(request, thread_id)
         if state is None:
             return []
         events = [("values", json.dumps(values_with_interrupts(state), default=str))]
@@ -271,7 +308,7 @@ async def _start(request: Request, thread_id: str, body: RunCreate) -> ApiRun:
 
 
 async def _final_values(request: Request, thread_id: str) -> dict[str, Any]:
-    state = await read_state(request.app.state.engine.checkpointer, thread_id)
+    state = await any_state(request, thread_id)
     return values_with_interrupts(state) if state is not None else {}
 
 

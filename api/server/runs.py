@@ -33,8 +33,9 @@ __all__ = ["ApiRun", "ApiRunStatus", "RunManager", "ThreadBusyError", "UnknownRu
 
 log = logging.getLogger(__name__)
 
-EventSource = Callable[[str], AsyncIterator[CycleEvent]]
-"""Given the run id, the run's typed events (``astream_cycle`` / ``astream_approval`` bound)."""
+EventSource = Callable[[str], AsyncIterator[CycleEvent | tuple[str, str]]]
+"""Given the run id, the run's typed events (``astream_cycle`` / ``astream_approval`` bound),
+or ready ``(event, data)`` pairs (the research assistant's turn, api/server/research_runs.py)."""
 
 ClosingEvents = Callable[[], Awaitable[list[tuple[str, str]]]]
 """Events logged after the run's own and before ``end`` (the protocol's final ``values``)."""
@@ -137,6 +138,9 @@ class RunManager:
         try:
             try:
                 async for event in stream:
+                    if isinstance(event, tuple):  # already an (event, data) pair
+                        await self._events.append(run.run_id, *event)
+                        continue
                     await self._events.append(run.run_id, "custom", event.model_dump_json())
                     message = message_tuple(event)
                     if message is not None:
