@@ -26,22 +26,48 @@ __all__ = [
 ]
 
 
+_INF = math.inf
+
+_last_checked: tuple[object, bool] = ((), True)
+"""The last tuple of bars ``valid_bars`` checked and its answer (see ``valid_bars``)."""
+
+
 def closes(bars: Sequence[Bar]) -> list[float]:
     return [bar.close for bar in bars]
+
+
+def _all_valid(bars: Sequence[Bar]) -> bool:
+    # ``0 < v < inf`` is ``isfinite(v) and v > 0`` for a float (NaN fails every comparison), in
+    # one chained comparison instead of two calls per price.
+    for bar in bars:
+        if not (
+            0 < bar.open < _INF
+            and 0 < bar.high < _INF
+            and 0 < bar.low < _INF
+            and 0 < bar.close < _INF
+            and 0 <= bar.volume < _INF
+        ):
+            return False
+    return True
 
 
 def valid_bars(bars: Sequence[Bar]) -> bool:
     """True when every price is finite and positive and every volume finite and non-negative.
 
     A strategy refuses to read anything else rather than guess around a bad print.
+
+    Why the one-entry memory: every strategy and several analysts check the same snapshot's
+    bars, a tuple of frozen bars, one after another; the same tuple object cannot have changed,
+    so its answer is reused (a list, which could have, is always checked again).
     """
-    for bar in bars:
-        for value in (bar.open, bar.high, bar.low, bar.close):
-            if not math.isfinite(value) or value <= 0:
-                return False
-        if not math.isfinite(bar.volume) or bar.volume < 0:
-            return False
-    return True
+    global _last_checked
+    last = _last_checked
+    if type(bars) is tuple and last[0] is bars:
+        return last[1]
+    answer = _all_valid(bars)
+    if type(bars) is tuple:
+        _last_checked = (bars, answer)
+    return answer
 
 
 def sma(values: Sequence[float], window: int) -> float | None:

@@ -42,6 +42,11 @@ class _Series:
 class PreloadedMarketData:
     """A ``MarketDataProvider`` over bars preloaded through ``through``; other kinds delegate."""
 
+    answers_from_memory = True
+    """The snapshot builder reads it in one thread: the bars are in memory, and the other kinds
+    come from the source the host named, asked once per session (threads bought nothing here but
+    a thread start per ticker per session)."""
+
     def __init__(
         self,
         inner: MarketDataProvider,

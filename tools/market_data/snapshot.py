@@ -9,12 +9,13 @@ and never a silently empty entry.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from domain import DataIssue, DataQuality, MarketSnapshot, TickerData
+from domain import Bar, DataIssue, DataQuality, MarketSnapshot, TickerData
 from tools.market_data.composite import DataKind, SourceAttributing
 from tools.market_data.provider import MarketDataProvider
 from tools.market_data.quality import Finding, assess, check_future_dated
@@ -59,11 +60,28 @@ def _source(provider: MarketDataProvider, ticker: str) -> str:
     return provider.name
 
 
+def _public(bars: Sequence[Bar], *, as_of: datetime) -> list[Bar]:
+    """The bars whose session had closed by ``as_of``, oldest first.
+
+    Why sort first and then bisect: a bar's close instant only grows with its timestamp (a later
+    New York date closes later; a non-session date reads as 16:00 that day), so once sorted the
+    public bars are a prefix, found with a few close look-ups instead of one per bar (this ran
+    at every session of a backtest, for every bar of the 400-day window). The same bars as
+    filtering each one, in the same order: the sort is stable either way.
+    """
+    table = nyse_sessions()
+    ordered = sorted(bars, key=lambda b: b.ts)
+    end = bisect_right(
+        ordered, as_of, key=lambda b: table.close_at(b.ts.astimezone(NEW_YORK).date())
+    )
+    del ordered[end:]
+    return ordered
+
+
 def build_ticker_data(
     provider: MarketDataProvider, ticker: str, *, as_of: datetime, lookback_days: int = 400
 ) -> TickerData:
     """One ticker's point-in-time data and its quality verdict."""
-    table = nyse_sessions()
     start = as_of.astimezone(NEW_YORK).date() - timedelta(days=lookback_days)
     notes: list[str] = []
     extra: list[Finding] = []
@@ -82,10 +100,7 @@ def build_ticker_data(
     )
     if leak is not None:
         extra.append(leak)
-    public_bars = sorted(
-        (b for b in bars if table.close_at(b.ts.astimezone(NEW_YORK).date()) <= as_of),
-        key=lambda b: b.ts,
-    )
+    public_bars = _public(bars, as_of=as_of)
     return TickerData(
         ticker=ticker,
         bars=tuple(public_bars),
@@ -123,17 +138,22 @@ def build_snapshot(
     """Snapshot of ``tickers`` as of ``as_of``; tickers are fetched concurrently.
 
     ``max_workers`` bounds concurrent provider calls (network providers are I/O bound; the
-    offline provider is fast either way).
+    offline provider is fast either way). A provider whose ``answers_from_memory`` is ``True``
+    (the backtest's preloaded bars) is read ticker by ticker, in this thread.
     """
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
     unique = list(dict.fromkeys(tickers))
     workers = max(1, min(max_workers, len(unique)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="snapshot") as pool:
-        data = list(
-            pool.map(
-                lambda t: _safe_ticker_data(provider, t, as_of=as_of, lookback_days=lookback_days),
-                unique,
-            )
-        )
+
+    def one(ticker: str) -> TickerData:
+        return _safe_ticker_data(provider, ticker, as_of=as_of, lookback_days=lookback_days)
+
+    if getattr(provider, "answers_from_memory", False) is True:
+        # Threads only pay for waiting on I/O; over data already in memory they cost a thread
+        # start per ticker and contention on the interpreter lock (a backtest's every session).
+        data = [one(t) for t in unique]
+    else:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="snapshot") as pool:
+            data = list(pool.map(one, unique))
     return MarketSnapshot(as_of=as_of, tickers={d.ticker: d for d in data})
