@@ -21,10 +21,11 @@ T0 = datetime(2024, 3, 5, 14, 30, tzinfo=UTC)
 VALUES = (1.0, 0.0, -1.0, math.nan, math.inf, -math.inf, 1e-300, 5e307)
 
 
-def _bars(*, n: int = 3, **bad: float) -> tuple[Bar, ...]:
+def _bars(**bad: float) -> tuple[Bar, ...]:
+    """Three good bars, the last one with the ``bad`` fields."""
     good = {"open": 10.0, "high": 11.0, "low": 9.0, "close": 10.5, "volume": 100.0}
-    bars = [Bar(ts=T0 + timedelta(days=i), **good) for i in range(n - 1)]
-    bars.append(Bar(ts=T0 + timedelta(days=n - 1), **{**good, **bad}))
+    bars = [Bar(ts=T0 + timedelta(days=i), **good) for i in range(2)]
+    bars.append(Bar(ts=T0 + timedelta(days=2), **{**good, **bad}))
     return tuple(bars)
 
 
