@@ -48,7 +48,7 @@ __all__ = [
 
 UI_DIR = Path(__file__).with_name("ui")
 """The page's files (shipped as package data)."""
-_SCRIPTS = ("core", "graph", "run", "history", "portfolio", "backtests", "main")
+_SCRIPTS = ("core", "graph", "run", "history", "portfolio", "backtests", "research", "main")
 _ASSETS = {"app.css": "text/css", **{f"{name}.js": "text/javascript" for name in _SCRIPTS}}
 UI_PATHS = frozenset({"/", *(f"/ui/{name}" for name in _ASSETS)})
 """Paths served without the key: the static page and its assets, nothing else."""

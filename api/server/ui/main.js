@@ -8,6 +8,7 @@ import { onRunEnd, loadAnalysts, startRun, answerApproval, watchThread, replayRu
 import { showAudit, refreshAlerts, refreshThreads, refreshRuns } from "./history.js";
 import { refreshPortfolio, confirmThen, loadWatchlist } from "./portfolio.js";
 import { refreshBacktests } from "./backtests.js";
+import { wireResearch } from "./research.js";
 
 // What a finished run changes: the account, the thread list, the alerts, the thread's audit.
 onRunEnd(refreshPortfolio);
@@ -25,6 +26,7 @@ async function showApp() {
   $("#forget-key").hidden = false;
   $("#run-form").addEventListener("submit", (e) => guarded(() => startRun(e)));
   $("#open-form").addEventListener("submit", (e) => guarded(() => watchThread(e)));
+  wireResearch();
   $("#mode").addEventListener("change", () => guarded(() => drawGraph($("#mode").value)));
   $("#approve").addEventListener("click", () => guarded(() => answerApproval(true)));
   $("#reject").addEventListener("click", () => guarded(() => answerApproval(false)));
