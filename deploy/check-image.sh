@@ -35,7 +35,7 @@ podman build --format docker --isolation chroot --network host \
 podman image inspect localhost/hedgegraph:check | grep -q "127.0.0.1:8000/ready" \
   || { echo "the image has no /ready HEALTHCHECK" >&2; exit 1; }
 HEALTH=$(podman image inspect localhost/hedgegraph:check \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Config"]["Healthcheck"]["Test"][-1])')
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Healthcheck"]["Test"][-1])')
 
 LOWER=$(podman image mount localhost/hedgegraph:check)
 R="$WORK/root"
