@@ -61,7 +61,9 @@ POSITION_KEYS = {
     "unrealized_pl_pct", "stop_loss", "take_profit",
 }  # fmt: skip
 DAILY_LOSS_KEYS = {"loss_pct", "limit_pct", "level", "baseline", "high_water_mark"}
-STATUS_KEYS = {"status", "reason", "changed_at", "broker", "broker_error"} | ACCOUNT_KEYS
+STATUS_KEYS = {
+    "status", "reason", "changed_at", "broker", "broker_error", "heartbeats", "monitor_stale",
+} | ACCOUNT_KEYS  # fmt: skip
 
 
 def test_json_shapes_are_complete_and_numeric(tmp_path: Path) -> None:
@@ -83,6 +85,7 @@ def test_json_shapes_are_complete_and_numeric(tmp_path: Path) -> None:
     assert isinstance(status["daily_loss"]["loss_pct"], float)  # a number, never a sentence
     assert status["daily_loss"]["level"] == "ok"
     assert all(isinstance(p["qty"], float) for p in status["positions"])
+    assert status["heartbeats"] == [] and status["monitor_stale"] is False  # no scheduler ran
 
     orders = json.loads(cli(tmp_path, "orders", "--json", "--replay", AS_OF).stdout)
     assert orders and {"client_order_id", "decision_id", "thread_id", "status"} <= set(orders[0])
