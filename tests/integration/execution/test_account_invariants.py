@@ -76,7 +76,7 @@ def _reduces(result, client_order_id: str) -> bool:  # type: ignore[no-untyped-d
     )
 
 
-@pytest.mark.parametrize("seed", [4, 5, 6])  # each trades, halts with positions and resumes
+@pytest.mark.parametrize("seed", [4, 6, 8])  # each trades, halts with positions and resumes
 async def test_random_interleavings_keep_the_account_invariants(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
 ) -> None:
