@@ -120,11 +120,16 @@ def rsi(values: Sequence[float], window: int = 14) -> float | None:
     if len(values) <= window:
         return None
     changes = [cur - prev for prev, cur in pairwise(values)]
-    gain = sum(max(c, 0.0) for c in changes[:window]) / window
-    loss = sum(max(-c, 0.0) for c in changes[:window]) / window
-    for change in changes[window:]:
-        gain = (gain * (window - 1) + max(change, 0.0)) / window
-        loss = (loss * (window - 1) + max(-change, 0.0)) / window
+    # ``0.0 if c < 0.0 else c`` is exactly ``max(c, 0.0)`` (a NaN and a -0.0 stay as they are),
+    # without a call per change: this runs for every ticker at every session of a backtest.
+    ups = [0.0 if c < 0.0 else c for c in changes]
+    downs = [0.0 if -c < 0.0 else -c for c in changes]
+    gain = sum(ups[:window]) / window
+    loss = sum(downs[:window]) / window
+    keep = window - 1
+    for up, down in zip(ups[window:], downs[window:], strict=True):
+        gain = (gain * keep + up) / window
+        loss = (loss * keep + down) / window
     if loss == 0:
         return 100.0 if gain > 0 else 50.0
     return 100.0 - 100.0 / (1.0 + gain / loss)

@@ -1,6 +1,6 @@
 """Benchmark: ``hedgegraph backtest`` as a user runs it, process start included.
 
-Run: ``.venv/bin/python -m tests.bench.backtest [--runs 3] [--quick] [--delay 0.05]``
+Run: ``.venv/bin/python -m tests.bench.backtest [--runs 3] [--quick] [--rules-only] [--delay 0.05]``
 
 Sections (each measured in fresh processes, median and spread of ``--runs``):
 
@@ -101,6 +101,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--delay", type=float, default=0.05, help="fake LLM latency, seconds")
     parser.add_argument("--quick", action="store_true", help="one run each, no --analysts all")
+    parser.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="only the rules-only default-roster year (the issue's target), no LLM sections",
+    )
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
     base = ["--tickers", TICKERS, "--data", str(PRICES), "--benchmark", ""]
@@ -110,7 +115,7 @@ def main() -> None:
         cwd = Path(tmp)
         env = _env(cwd)
         sections = [("rules-only, default roster", year)]
-        if not args.quick:
+        if not (args.quick or args.rules_only):
             sections.append(("rules-only, --analysts all", [*year, "--analysts", "all"]))
         for name, argv in sections:
             samples, sessions = [], 0
@@ -119,6 +124,9 @@ def main() -> None:
                 samples.append((wall, cpu))
                 sessions = summary["sessions"]
             rows.append(_line(name, samples, sessions * 7))
+        if args.rules_only:
+            print(json.dumps(rows))
+            return
         quarter = [*base, "--start", QUARTER[0], "--end", QUARTER[1], "--analysts", "technicals"]
         with remote_fake() as fake:
             fake.reset(delay_seconds=args.delay)

@@ -32,3 +32,33 @@ def test_wilder_smoothing_by_hand() -> None:
     assert rsi([*values, 12.0]) != pytest.approx(100 - 100 / (1 + 8 / 7))
     assert rsi([1.0 + i for i in range(20)]) == 100.0
     assert rsi([1.0] * 14) is None
+
+
+def _rsi_by_max(values: list[float], window: int = 14) -> float | None:
+    """The definition before the speed work (``max`` per change): the new one must equal it."""
+    from itertools import pairwise
+
+    if len(values) <= window:
+        return None
+    changes = [cur - prev for prev, cur in pairwise(values)]
+    gain = sum(max(c, 0.0) for c in changes[:window]) / window
+    loss = sum(max(-c, 0.0) for c in changes[:window]) / window
+    for change in changes[window:]:
+        gain = (gain * (window - 1) + max(change, 0.0)) / window
+        loss = (loss * (window - 1) + max(-change, 0.0)) / window
+    if loss == 0:
+        return 100.0 if gain > 0 else 50.0
+    return 100.0 - 100.0 / (1.0 + gain / loss)
+
+
+def test_equals_the_max_form_to_the_last_bit(shared_data: Path) -> None:
+    closes = pd.read_csv(shared_data / "prices" / "NVDA_daily_2013-2023_yahoo.csv")["Close"]
+    values = closes.tolist()
+    for end in range(15, len(values), 7):
+        window = values[max(0, end - 280) : end]
+        assert rsi(window) == _rsi_by_max(window)
+    for window_size in (2, 5, 30):
+        assert rsi(values[:400], window_size) == _rsi_by_max(values[:400], window_size)
+    flat_then_up = [5.0] * 20 + [5.0 + i for i in range(10)]
+    assert rsi(flat_then_up) == _rsi_by_max(flat_then_up)
+    assert rsi([5.0] * 30) == _rsi_by_max([5.0] * 30) == 50.0
