@@ -5,10 +5,15 @@ one line (``report.broker_error(exc)``), and what that fact becomes (counter lab
 with the run's ids) is decided in one module. The cycle's own events, which every face already
 streams (node timings, gate verdicts, order updates, the finish), are read from the run log's
 hook, so the graph's nodes need no extra calls for them.
+
+Why the metrics module is imported on first use: prometheus-client costs about 16 ms to import,
+and the operator commands that open the alert dispatcher or the road but never report anything
+(``status``, ``orders``) should not pay it at start-up.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -16,22 +21,10 @@ from typing import TYPE_CHECKING
 
 from domain import CycleEvent, CycleEventKind
 from tools.observability.log_context import bind_run
-from tools.observability.metrics import (
-    ALERTS,
-    BROKER_ERRORS,
-    CACHE_LOOKUPS,
-    GATE_VERDICTS,
-    GATE_VETOES,
-    LLM_CALLS,
-    LLM_COST,
-    LLM_FAILURES,
-    LLM_TOKENS,
-    NODE_SECONDS,
-    ORDERS,
-    RUNS,
-)
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from tools.llm.budget import BudgetLimits
     from tools.llm.provider import ProviderReply
 
@@ -52,6 +45,13 @@ _MAX_OPEN_RUNS = 1000
 _OK_OUTCOMES = frozenset({"ok", "cached"})
 
 
+@functools.cache
+def _metrics() -> ModuleType:
+    from tools.observability import metrics
+
+    return metrics
+
+
 def run_started(run_id: str, thread_id: str, mode: str, trigger: str) -> None:
     """A run began (graph/run_log.py): its later lines carry its ids; its end is counted by mode."""
     bind_run(run_id, thread_id)
@@ -68,16 +68,17 @@ def _ids(run_id: str, thread_id: str, **more: str | None) -> dict[str, str]:
 
 def cycle_events(events: Sequence[CycleEvent]) -> None:
     """A step's events (graph/run_log.py): counted, and the ones an operator greps for logged."""
+    m = _metrics()
     for event in events:
         ids = _ids(event.run_id, event.thread_id, node=event.node, ticker=event.ticker)
         if event.kind is CycleEventKind.NODE_FINISHED and event.node is not None:
-            NODE_SECONDS.labels(node=event.node).observe((event.duration_ms or 0.0) / 1000.0)
+            m.NODE_SECONDS.labels(node=event.node).observe((event.duration_ms or 0.0) / 1000.0)
         elif event.kind is CycleEventKind.GATE_VERDICT and event.gate_verdict is not None:
             verdict = event.gate_verdict
             stage = event.node or "unknown"
-            GATE_VERDICTS.labels(node=stage, outcome=verdict.outcome.value).inc()
+            m.GATE_VERDICTS.labels(node=stage, outcome=verdict.outcome.value).inc()
             for code in verdict.reason_codes:
-                GATE_VETOES.labels(node=stage, reason=code.value).inc()
+                m.GATE_VETOES.labels(node=stage, reason=code.value).inc()
             ids["ticker"] = verdict.intent.ticker
             ids["client_order_id"] = verdict.intent.client_order_id
             codes = ",".join(c.value for c in verdict.reason_codes) or "-"
@@ -90,7 +91,7 @@ def cycle_events(events: Sequence[CycleEvent]) -> None:
             )
         elif event.kind is CycleEventKind.ORDER_UPDATE and event.order is not None:
             order = event.order
-            ORDERS.labels(status=order.status.value).inc()
+            m.ORDERS.labels(status=order.status.value).inc()
             ids.update(
                 ticker=order.ticker,
                 client_order_id=order.client_order_id,
@@ -106,7 +107,7 @@ def cycle_events(events: Sequence[CycleEvent]) -> None:
             )
         elif event.kind is CycleEventKind.FINISHED:
             mode, trigger = _RUN_MODES.pop(event.run_id, ("unknown", "unknown"))
-            RUNS.labels(mode=mode, outcome=event.status or "unknown", trigger=trigger).inc()
+            m.RUNS.labels(mode=mode, outcome=event.status or "unknown", trigger=trigger).inc()
             log.info("run finished: %s", event.status, extra=ids)
 
 
@@ -118,31 +119,35 @@ def llm_call(
     limits: BudgetLimits,
 ) -> None:
     """One structured LLM call ended (tools/llm/guarded.py): ``ok``, ``cached`` or a failure."""
-    LLM_CALLS.labels(provider=provider, model=model, outcome=outcome).inc()
+    m = _metrics()
+    m.LLM_CALLS.labels(provider=provider, model=model, outcome=outcome).inc()
     if outcome not in _OK_OUTCOMES:
-        LLM_FAILURES.labels(provider=provider, model=model, reason=outcome).inc()
+        m.LLM_FAILURES.labels(provider=provider, model=model, reason=outcome).inc()
     if outcome == "cached":
         cache_lookup("llm_prompt", hit=True)
     if reply is None:
         return
-    LLM_TOKENS.labels(provider=provider, model=model, direction="input").inc(reply.input_tokens)
-    LLM_TOKENS.labels(provider=provider, model=model, direction="output").inc(reply.output_tokens)
+    m.LLM_TOKENS.labels(provider=provider, model=model, direction="input").inc(reply.input_tokens)
+    m.LLM_TOKENS.labels(provider=provider, model=model, direction="output").inc(reply.output_tokens)
     cost = (
         reply.input_tokens * limits.input_cost_per_1k
         + reply.output_tokens * limits.output_cost_per_1k
     ) / 1000.0
-    LLM_COST.labels(provider=provider, model=model).inc(cost)
+    m.LLM_COST.labels(provider=provider, model=model).inc(cost)
 
 
 def cache_lookup(cache: str, *, hit: bool) -> None:
-    CACHE_LOOKUPS.labels(cache=cache, result="hit" if hit else "miss").inc()
+    m = _metrics()
+    m.CACHE_LOOKUPS.labels(cache=cache, result="hit" if hit else "miss").inc()
 
 
 def broker_error(exc: BaseException) -> None:
     """The execution road could not place or find an order (graph/execution/road.py)."""
-    BROKER_ERRORS.labels(kind=type(exc).__name__).inc()
+    m = _metrics()
+    m.BROKER_ERRORS.labels(kind=type(exc).__name__).inc()
 
 
 def alert_raised(severity: str) -> None:
     """An alert reached the dispatcher (tools/alerts/dispatcher.py), sent or held back."""
-    ALERTS.labels(severity=severity).inc()
+    m = _metrics()
+    m.ALERTS.labels(severity=severity).inc()
