@@ -28,8 +28,10 @@ __all__ = [
 
 _INF = math.inf
 
-_last_checked: tuple[object, bool] = ((), True)
-"""The last tuple of bars ``valid_bars`` checked and its answer (see ``valid_bars``)."""
+_CHECKED_KEPT = 64
+_checked: dict[int, tuple[tuple[Bar, ...], bool]] = {}
+"""The tuples of bars ``valid_bars`` checked last, by ``id``, with their answers (kept with the
+tuple itself, so an ``id`` cannot be reused while its entry is here)."""
 
 
 def closes(bars: Sequence[Bar]) -> list[float]:
@@ -56,17 +58,20 @@ def valid_bars(bars: Sequence[Bar]) -> bool:
 
     A strategy refuses to read anything else rather than guess around a bad print.
 
-    Why the one-entry memory: every strategy and several analysts check the same snapshot's
-    bars, a tuple of frozen bars, one after another; the same tuple object cannot have changed,
-    so its answer is reused (a list, which could have, is always checked again).
+    Why the small memory: every strategy and then several analysts check the same snapshot's
+    bars, a tuple of frozen bars; the same tuple object cannot have changed, so its answer is
+    reused (a list, which could have, is always checked again).
     """
-    global _last_checked
-    last = _last_checked
-    if type(bars) is tuple and last[0] is bars:
-        return last[1]
+    if type(bars) is not tuple:
+        return _all_valid(bars)
+    key = id(bars)
+    seen = _checked.get(key)
+    if seen is not None and seen[0] is bars:
+        return seen[1]
     answer = _all_valid(bars)
-    if type(bars) is tuple:
-        _last_checked = (bars, answer)
+    if len(_checked) >= _CHECKED_KEPT:
+        _checked.clear()
+    _checked[key] = (bars, answer)
     return answer
 
 

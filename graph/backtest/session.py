@@ -171,7 +171,9 @@ async def run_backtest(
             slippage_bps=config.slippage_bps,
             commission_per_share=config.commission_per_share,
         )
-        ledger = open_backtest_ledger(home)
+        ledger = open_backtest_ledger(
+            home, template_cache=settings.hedgegraph_home / "backtest_templates"
+        )
         stack.callback(ledger.close)
         # The prompt cache lives in the user's home (``settings``), not the backtest's store, so
         # a re-run of the same period finds every answer and makes no call.

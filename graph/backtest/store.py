@@ -11,10 +11,20 @@ each session's decisions in one transaction, 251 transactions a year, and nothin
 backtest reads them back (the gate reads intents, orders, fills and baselines, never the audit).
 Kept in memory and written once when the run ends (or when anything asks for them), the ledger
 that is left behind holds the same rows, in the same order.
+
+Why an empty-ledger template: migrating a fresh SQLite file through every migration took a
+good part of a second at each run. The migrated, still empty file is kept once per set of
+migration scripts (named by their digest, in the user's home, beside the prompt cache) and
+copied for each run; ``Store.open`` then checks it is at the shipped head (and upgrades it if
+it were not), so a copied ledger is always the current schema.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
+import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +33,7 @@ from typing import Any
 
 from sqlalchemy import event
 
+from tools.persistence.migrate import MIGRATIONS_DIR
 from tools.persistence.records import DecisionAuditEntry, DecisionAuditRecord
 from tools.persistence.sql_ledger import SqlLedger
 from tools.persistence.store import Store
@@ -73,9 +84,38 @@ class BacktestLedger(SqlLedger):
             super().close()
 
 
-def open_backtest_ledger(home: Path) -> BacktestLedger:
-    """A fresh ledger under ``home`` (migrated to the current schema), tuned for a throwaway run."""
-    ledger = BacktestLedger(Store.open(f"sqlite:///{home / LEDGER_FILE}"))
+def _migrations_digest() -> str:
+    """A digest of every shipped migration script: a changed or added script names a new one."""
+    digest = hashlib.sha256()
+    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _empty_template(cache: Path) -> Path:
+    """The migrated empty ledger for the shipped migrations, made under ``cache`` if missing."""
+    template = cache / f"backtest_ledger-{_migrations_digest()}.sqlite"
+    if template.exists():
+        return template
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache, prefix="backtest-template-") as tmp:
+        fresh = Path(tmp) / LEDGER_FILE
+        Store.open(f"sqlite:///{fresh}").close()
+        os.replace(fresh, template)  # atomic: a concurrent run sees no file or a whole one
+    return template
+
+
+def open_backtest_ledger(home: Path, *, template_cache: Path | None = None) -> BacktestLedger:
+    """A fresh ledger under ``home`` (migrated to the current schema), tuned for a throwaway run.
+
+    ``template_cache``: a folder that keeps the migrated empty ledger between runs (``None``:
+    migrate this one in place).
+    """
+    target = home / LEDGER_FILE
+    if template_cache is not None:
+        shutil.copyfile(_empty_template(template_cache), target)
+    ledger = BacktestLedger(Store.open(f"sqlite:///{target}"))
     engine = ledger.store.engine
     event.listen(engine, "connect", _no_fsync)
     engine.dispose()  # connections opened by the migration go; new ones get the pragmas
