@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from domain._base import DomainModel
+from domain.research import ResearchFinding
 
 __all__ = ["AllowedActions", "TradeAction", "TradeDecision"]
 
@@ -51,3 +52,6 @@ class TradeDecision(DomainModel):
     """Every adjustment made to the raw choice, for the audit."""
     stop_loss: Decimal | None = Field(default=None, gt=0)
     take_profit: Decimal | None = Field(default=None, gt=0)
+    research: ResearchFinding | None = Field(default=None, exclude_if=lambda v: v is None)
+    """The research the PM decided with (pre_research, full), so the decision audit carries it;
+    left out of a dump when there was none (records of other modes stay as they were)."""

@@ -74,6 +74,9 @@ def finding_from_answer(ticker: str, thesis: Thesis, answer: ResearchAnswer) -> 
         summary=answer.summary,
         sources=sources,
         confidence=answer.confidence,
+        outlook=answer.stance.value,
+        key_points=answer.key_points,
+        risks=answer.risks,
         reason=(
             f"{kind} research is {answer.stance.value} vs a {thesis} thesis "
             f"({answer.stop_reason.value}, {answer.usage.tool_calls} tool calls)"

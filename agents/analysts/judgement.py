@@ -16,8 +16,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents.analysts.scorecard import Scorecard
-from agents.prompts import ANALYST_ANSWER, data_rules
-from domain import AnalystVerdict, VerdictSignal, VerdictSource
+from agents.prompts import ANALYST_ANSWER, data_rules, research_brief
+from domain import AnalystVerdict, ResearchFinding, VerdictSignal, VerdictSource
 from tools.llm.base import LLMError, StructuredLLM
 
 __all__ = ["AnalystJudgement", "build_prompt", "judge", "no_signal"]
@@ -40,8 +40,10 @@ def build_prompt(
     as_of: datetime,
     facts: Mapping[str, object],
     quoted_text: Sequence[str],
+    research: ResearchFinding | None = None,
 ) -> tuple[str, str]:
-    """The (system, user) pair: the persona and data rules, then the numbers and quoted text."""
+    """The (system, user) pair: the persona and data rules, then the numbers and quoted text
+    (and the research finding in the modes where research feeds the analysts)."""
     system = f"{persona}\n\n{data_rules(ANALYST_ANSWER)}"
     payload = {
         "ticker": card.ticker,
@@ -58,6 +60,8 @@ def build_prompt(
         "facts": dict(facts),
         "quoted_text": list(quoted_text),
     }
+    if research is not None:  # absent otherwise: other modes' prompts (and cache keys) unchanged
+        payload["research"] = research_brief(research, summary=False)
     user = (
         f"Judge {card.ticker} as of {as_of.date().isoformat()}.\n<data>\n"
         + json.dumps(payload, sort_keys=True, default=str)
@@ -88,10 +92,16 @@ async def judge(
     facts: Mapping[str, object],
     quoted_text: Sequence[str],
     llm: StructuredLLM,
+    research: ResearchFinding | None = None,
 ) -> AnalystVerdict:
     """Ask the LLM; any LLM failure becomes NO_SIGNAL with its reason (fail closed)."""
     system, user = build_prompt(
-        persona=persona, card=card, as_of=as_of, facts=facts, quoted_text=quoted_text
+        persona=persona,
+        card=card,
+        as_of=as_of,
+        facts=facts,
+        quoted_text=quoted_text,
+        research=research,
     )
     try:
         answer = await llm.ainvoke_structured(

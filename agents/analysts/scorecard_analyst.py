@@ -66,4 +66,5 @@ class ScorecardAnalyst(ABC):
             facts=self.facts(request),
             quoted_text=self.quoted_text(request),
             llm=llm,
+            research=request.research,
         )

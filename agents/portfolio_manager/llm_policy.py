@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agents.portfolio_manager.clamp import RawChoice
 from agents.portfolio_manager.consensus import Consensus
-from agents.prompts import PM_ANSWER, PM_ROLE, data_rules
+from agents.prompts import PM_ANSWER, PM_ROLE, data_rules, research_brief
 from config.settings import Thresholds
 from domain import (
     AllowedActions,
@@ -71,9 +71,7 @@ def pm_prompt(
         "strategy_signals": [
             s.model_dump(mode="json") for s in signals if s.ticker == allowed.ticker
         ],
-        "research": None
-        if research is None
-        else {"stance": research.stance.value, "summary": research.summary[:1000]},
+        "research": None if research is None else research_brief(research),
     }
     user = (
         f"Decide for {allowed.ticker}.\n<data>\n"

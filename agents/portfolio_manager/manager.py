@@ -60,6 +60,8 @@ async def decide(
         signals=signals,
         risk=risk,
     )
+    if research is not None:  # the audit row keeps the research this decision saw
+        decision = decision.model_copy(update={"research": research})
     if stop is None:
         return decision
     return decision.model_copy(update={"stop_loss": stop, "take_profit": target})
