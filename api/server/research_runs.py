@@ -160,7 +160,7 @@ async def research_events(
     as_of: datetime,
 ) -> AsyncIterator[RawEvent]:
     """One turn of the thread's session: its progress as ``custom`` events while it runs, then
-    the answer (``updates`` and ``messages``). A cancelled stream cancels the turn."""
+    the answer (``updates`` and ``messages``). A cancelled run ends when its turn has."""
     loop = asyncio.get_running_loop()
 
     def progress(kind: str, detail: dict[str, Any]) -> None:
@@ -171,26 +171,33 @@ async def research_events(
 
     turn = len(await sessions.history(thread_id)) + 1
     queue: asyncio.Queue[RawEvent | None] = asyncio.Queue()
-    task = asyncio.create_task(
-        sessions.ask(
-            question,
-            tickers,
-            as_of=as_of.astimezone(UTC),
-            depth=depth,
-            thread_id=thread_id,
-            progress=progress,
+
+    def ask() -> ResearchAnswer:
+        # its own loop on a worker thread: the agent's tool calls read the data layer
+        # synchronously, which must not stall this server's loop (other streams, heartbeats)
+        return asyncio.run(
+            sessions.ask(
+                question,
+                tickers,
+                as_of=as_of.astimezone(UTC),
+                depth=depth,
+                thread_id=thread_id,
+                progress=progress,
+            )
         )
-    )
+
+    turn_done = loop.run_in_executor(None, ask)
     # after every progress event the turn scheduled (callbacks run in order)
-    task.add_done_callback(lambda _: queue.put_nowait(None))
+    turn_done.add_done_callback(lambda _: loop.call_soon_threadsafe(queue.put_nowait, None))
     try:
         while (event := await queue.get()) is not None:
             yield event
-        answer = task.result()  # a failed turn raises here: the run ends ``error``
+        answer = turn_done.result()  # a failed turn raises here: the run ends ``error``
     finally:
-        if not task.done():
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        if not turn_done.done():
+            # a cancelled run waits for its turn to end (bounded by the depth's wall time), so
+            # the session's checkpoint is whole before another run may start on the thread
+            await asyncio.wait({turn_done})
     dumped = answer.model_dump(mode="json")
     yield "updates", json.dumps({"answer": {"turn": turn, "answer": dumped}})
     for message in answer_messages(answer, thread_id=thread_id, run_id=run_id, turn=turn):

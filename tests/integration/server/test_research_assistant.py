@@ -10,6 +10,7 @@ broker.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -181,3 +182,29 @@ async def test_with_a_model_the_native_agent_streams_its_plan_tool_calls_and_dra
     await _turn(llm_api.url, thread_id, {"question": "Is that supported by the news?"})
     shown = research_model.seen[0].messages[1]["content"]
     assert "How has MSFT traded?" in shown and answer["summary"] in shown
+
+
+async def test_a_cancelled_research_run_ends_with_its_turn_and_the_thread_goes_on(
+    llm_api: LiveServer, research_model: FakeResearchModel
+) -> None:
+    research_model.reset(delay_seconds=0.5)  # a slow model: the run is cancelled mid-turn
+    client = get_client(url=llm_api.url, api_key=API_KEY)
+    thread_id = (await client.threads.create())["thread_id"]
+    asked: dict[str, Any] = {"question": "How has MSFT traded?", "tickers": ["MSFT"]}
+    run = await client.runs.create(thread_id, "research", input=asked)
+    while not research_model.seen:  # the turn is under way
+        await asyncio.sleep(0.05)
+    await client.runs.cancel(thread_id, run["run_id"], wait=True)
+    ended = await client.runs.get(thread_id, run["run_id"])
+    assert ended["status"] == "interrupted"
+    assert (await client.threads.get(thread_id))["status"] == "idle"
+    # the turn ran to its end before the run ended: the session is whole, and goes on
+    first = (await _values(llm_api.url, thread_id))["history"]
+    assert [h["question"] for h in first] == ["How has MSFT traded?"]
+    research_model.reset()
+    await _turn(llm_api.url, thread_id, {"question": "Is that supported by the news?"})
+    again = (await _values(llm_api.url, thread_id))["history"]
+    assert [h["question"] for h in again] == [
+        "How has MSFT traded?",
+        "Is that supported by the news?",
+    ]
