@@ -60,22 +60,37 @@ def _source(provider: MarketDataProvider, ticker: str) -> str:
     return provider.name
 
 
-def _public(bars: Sequence[Bar], *, as_of: datetime) -> list[Bar]:
-    """The bars whose session had closed by ``as_of``, oldest first.
+def _close_of(bar: Bar) -> datetime:
+    return nyse_sessions().close_at(bar.ts.astimezone(NEW_YORK).date())
+
+
+def _split_per_bar(bars: Sequence[Bar], *, as_of: datetime) -> tuple[list[Bar], list[Bar]]:
+    """``_split`` by looking up every bar's close (the definition ``_split`` must equal)."""
+    public = sorted((b for b in bars if _close_of(b) <= as_of), key=lambda b: b.ts)
+    return public, [b for b in bars if _close_of(b) > as_of]
+
+
+def _split(bars: Sequence[Bar], *, as_of: datetime) -> tuple[list[Bar], list[Bar]]:
+    """(the bars whose session had closed by ``as_of``, oldest first; the others, as given).
 
     Why sort first and then bisect: a bar's close instant only grows with its timestamp (a later
     New York date closes later; a non-session date reads as 16:00 that day), so once sorted the
     public bars are a prefix, found with a few close look-ups instead of one per bar (this ran
-    at every session of a backtest, for every bar of the 400-day window). The same bars as
-    filtering each one, in the same order: the sort is stable either way.
+    at every session of a backtest, for every bar of the 400-day window), and a bar is late
+    exactly when its timestamp is at or after the first late one's. The same bars as looking up
+    each one's close, in the same order (the sort is stable); timestamps that cannot be sorted
+    together (naive beside aware) are looked up bar by bar, as before.
     """
-    table = nyse_sessions()
-    ordered = sorted(bars, key=lambda b: b.ts)
-    end = bisect_right(
-        ordered, as_of, key=lambda b: table.close_at(b.ts.astimezone(NEW_YORK).date())
-    )
+    try:
+        ordered = sorted(bars, key=lambda b: b.ts)
+    except TypeError:
+        return _split_per_bar(bars, as_of=as_of)
+    end = bisect_right(ordered, as_of, key=_close_of)
+    if end == len(ordered):
+        return ordered, []
+    first_late = ordered[end].ts
     del ordered[end:]
-    return ordered
+    return ordered, [b for b in bars if b.ts >= first_late]
 
 
 def build_ticker_data(
@@ -95,12 +110,16 @@ def build_ticker_data(
         "insider_trades", lambda: provider.insider_trades(ticker, as_of=as_of), notes
     )
     notes.extend(_fallback_notes(provider, ticker))
-    leak = check_future_dated(
-        as_of=as_of, bars=bars, metrics=metrics or (), news=news or (), insider_trades=insider or ()
+    public_bars, late_bars = _split(bars, as_of=as_of)
+    leak = check_future_dated(  # the late bars alone: the others cannot leak
+        as_of=as_of,
+        bars=late_bars,
+        metrics=metrics or (),
+        news=news or (),
+        insider_trades=insider or (),
     )
     if leak is not None:
         extra.append(leak)
-    public_bars = _public(bars, as_of=as_of)
     return TickerData(
         ticker=ticker,
         bars=tuple(public_bars),
