@@ -41,10 +41,21 @@ class ExternalReply(BaseModel):
     summary: str = ""
     sources: list[str] = Field(default_factory=list)
     reason: str = ""
+    key_points: list[str] = Field(default_factory=list, max_length=20)
+    """Optional: the answer's key points (shown to the analysts and the PM, kept in the audit)."""
+    risks: list[str] = Field(default_factory=list, max_length=20)
 
 
 class _Unavailable(Exception):
     """Why the external service gave no usable answer."""
+
+
+_OUTLOOK: dict[str, Literal["bullish", "bearish", "neutral"]] = {
+    "bullish": "bullish",
+    "bearish": "bearish",
+    "neutral": "neutral",
+}
+"""A reply in the research's own terms keeps them as the finding's outlook."""
 
 
 def _stance(reply: ExternalReply, thesis: Thesis) -> ResearchStance:
@@ -117,6 +128,9 @@ class ExternalResearchService:
             sources=tuple(reply.sources),
             confidence=reply.confidence,
             reason=reply.reason or f"external research: {reply.stance} vs a {thesis} thesis",
+            outlook=_OUTLOOK.get(reply.stance),
+            key_points=tuple(reply.key_points),
+            risks=tuple(reply.risks),
         )
 
     def _ask(self, request: dict[str, Any]) -> str:

@@ -13,20 +13,24 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import threading
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from agents.prompts import research_brief
 from config.settings import load_settings
-from domain import ResearchFinding, ResearchStance
+from domain import Direction, MarketSnapshot, ResearchFinding, ResearchStance, StrategySignal
 from graph.assembly import build_context
 from graph.checkpoints.factory import aopen_checkpointer
 from graph.modes import WorkflowMode
 from graph.runner import CycleStatus, arun_cycle
+from mazo_bridge.external import ExternalResearchService
 from tests.fakes.llm_server import FakeLLM, running_llm_server
 from tools.clock import FixedClock
 from tools.llm import build_llm
@@ -132,3 +136,56 @@ async def test_the_research_answer_is_in_the_analyst_and_pm_prompts_and_the_audi
         assert recorded["risks"] == list(answered[ticker].risks)
         assert recorded["sources"] == list(answered[ticker].sources)
         assert recorded["outlook"] == answered[ticker].outlook
+
+
+_EXTERNAL = {
+    "stance": "bullish",
+    "confidence": 0.64,
+    "summary": "demand holds up",
+    "sources": ["prices 60 sessions"],
+    "key_points": ["unit sales up two quarters running"],
+    "risks": ["one customer is a third of revenue"],
+}
+
+
+@pytest.fixture
+def external_url() -> Iterator[str]:
+    """An external Mazo service on loopback that answers with key points and risks."""
+
+    class Answer(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["content-length"]))
+            body = json.dumps(_EXTERNAL).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    worker = threading.Thread(target=server.serve_forever, daemon=True)
+    worker.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/research"
+    finally:
+        server.shutdown()
+        worker.join(timeout=5)
+
+
+def test_an_external_answer_keeps_its_key_points_risks_and_outlook(
+    tmp_path: Path, external_url: str
+) -> None:
+    settings = load_settings(
+        hedgegraph_home=tmp_path / "home",
+        research={"backend": "external", "external_url": external_url, "timeout_seconds": 10},
+    )
+    long = [StrategySignal(ticker="AAPL", strategy="m", direction=Direction.BULLISH, confidence=1)]
+    finding = ExternalResearchService(settings).validate("AAPL", long, MarketSnapshot(as_of=AS_OF))
+    assert finding.stance is ResearchStance.AGREES and finding.outlook == "bullish"
+    assert list(finding.key_points) == _EXTERNAL["key_points"]
+    assert list(finding.risks) == _EXTERNAL["risks"]
+    shown = research_brief(finding, summary=False)
+    assert shown["key_points"] == _EXTERNAL["key_points"] and "summary" not in shown
