@@ -126,7 +126,6 @@ def research(
     import asyncio
 
     from mazo_bridge.sessions import ResearchSessions, new_thread_id
-
     from tools.market_data.factory import build_market_data
 
     thread_id = thread or new_thread_id()
