@@ -92,6 +92,7 @@ GROUPS: tuple[Group, ...] = (
         (
             "tests/unit/risk/test_monitor_scenarios.py",
             "tests/unit/risk/test_mutation_killers.py",
+            "tests/unit/risk/test_emergency_mutation_killers.py",
             "tests/integration/execution/test_halt_alpaca.py",
         ),
     ),
