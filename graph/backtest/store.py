@@ -15,7 +15,7 @@ that is left behind holds the same rows, in the same order.
 Why an empty-ledger template: migrating a fresh SQLite file through every migration took a
 good part of a second at each run. The migrated, still empty file is kept once per set of
 migration scripts (named by their digest, in the user's home, beside the prompt cache) and
-copied for each run; ``Store.open`` then checks it is at the shipped head (and upgrades it if
+copied for each run; opening the ledger then checks it is at the shipped head (and upgrades it if
 it were not), so a copied ledger is always the current schema.
 """
 
@@ -36,7 +36,6 @@ from sqlalchemy import event
 from tools.persistence.migrate import MIGRATIONS_DIR
 from tools.persistence.records import DecisionAuditEntry, DecisionAuditRecord
 from tools.persistence.sql_ledger import SqlLedger
-from tools.persistence.store import Store
 
 __all__ = ["LEDGER_FILE", "BacktestLedger", "open_backtest_ledger"]
 
@@ -53,7 +52,7 @@ def _no_fsync(dbapi_conn: Any, _record: object) -> None:
 class BacktestLedger(SqlLedger):
     """The product's ledger whose decision audit is held until the run ends (see the module)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Any) -> None:  # the ledger's Store (graph/ never names the tables)
         super().__init__(store)
         self._pending: list[DecisionAuditEntry] = []
         self._pending_lock = Lock()
@@ -101,7 +100,7 @@ def _empty_template(cache: Path) -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache, prefix="backtest-template-") as tmp:
         fresh = Path(tmp) / LEDGER_FILE
-        Store.open(f"sqlite:///{fresh}").close()
+        SqlLedger.from_url(f"sqlite:///{fresh}").close()  # migrates the fresh file
         os.replace(fresh, template)  # atomic: a concurrent run sees no file or a whole one
     return template
 
@@ -115,7 +114,8 @@ def open_backtest_ledger(home: Path, *, template_cache: Path | None = None) -> B
     target = home / LEDGER_FILE
     if template_cache is not None:
         shutil.copyfile(_empty_template(template_cache), target)
-    ledger = BacktestLedger(Store.open(f"sqlite:///{target}"))
+    ledger = BacktestLedger.from_url(f"sqlite:///{target}")
+    assert isinstance(ledger, BacktestLedger)
     engine = ledger.store.engine
     event.listen(engine, "connect", _no_fsync)
     engine.dispose()  # connections opened by the migration go; new ones get the pragmas
