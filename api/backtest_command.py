@@ -121,6 +121,13 @@ def backtest(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary and trades.")] = False,
 ) -> None:
     """Backtest the trading graph over past sessions: next-open fills, costs, no look-ahead."""
+    from config.extras import absent_from_extra
+
+    if absent := absent_from_extra("backtest"):  # before the run, not after its last session
+        fail(
+            "backtest needs the backtest extra (pip install 'hedgegraph[backtest]')",
+            f"not installed: {', '.join(absent)}",
+        )
     if data is not None and not data.is_dir():
         fail(f"--data: {data} is not a folder")
     config = _config(

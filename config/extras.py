@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from config.settings import Settings
 
-__all__ = ["EXTRAS", "missing_extras"]
+__all__ = ["EXTRAS", "absent_from_extra", "missing_extras"]
 
 EXTRAS: dict[str, tuple[str, ...]] = {
     "llm": ("langchain_openai", "openai", "ollama"),
@@ -38,6 +38,11 @@ def _installed(module: str) -> bool:
 
 def _absent(modules: tuple[str, ...]) -> list[str]:
     return [m for m in modules if not _installed(m)]
+
+
+def absent_from_extra(extra: str) -> list[str]:
+    """The modules of ``extra`` that are not installed (empty: the extra is complete)."""
+    return _absent(EXTRAS[extra])
 
 
 def _problem(key: str, why: str, extra: str, absent: list[str]) -> str:

@@ -96,3 +96,16 @@ def test_bad_input_exits_2_naming_the_option(home: Path, args: list[str], names:
     assert result.exit_code == 2, result.output
     assert names in result.output
     assert "Traceback" not in result.output
+
+
+def test_without_the_backtest_extra_it_stops_before_running(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "empyrical", None)  # how Python marks a missing package
+    result = runner.invoke(app, [*GOLDEN_ARGS, "--json"])
+    assert result.exit_code == 2, result.output
+    assert "pip install 'hedgegraph[backtest]'" in result.output
+    assert "not installed: empyrical" in result.output
+    assert not (home / "backtests").exists(), "nothing ran"
