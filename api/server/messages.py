@@ -17,13 +17,14 @@ import json
 
 from domain import CycleEvent, CycleEventKind, VerdictSource
 
-__all__ = ["MESSAGES_EVENT", "message_tuple"]
+__all__ = ["MESSAGES_EVENT", "ai_message_chunk", "message_tuple"]
 
 MESSAGES_EVENT = "messages"
 """The event name the reference server gives ``messages-tuple`` chunks."""
 
 
-def _chunk(message_id: str, content: str) -> dict[str, object]:
+def ai_message_chunk(message_id: str, content: str) -> dict[str, object]:
+    """An ``AIMessageChunk`` as the SDK's ``messages-tuple`` consumers expect it."""
     return {
         "type": "AIMessageChunk",
         "id": message_id,
@@ -60,7 +61,9 @@ def message_tuple(event: CycleEvent) -> str | None:
             "confidence": verdict.confidence,
             "failure_reason": verdict.failure_reason,
         }
-        return json.dumps([_chunk(message_id, verdict.reasoning), metadata], separators=(",", ":"))
+        return json.dumps(
+            [ai_message_chunk(message_id, verdict.reasoning), metadata], separators=(",", ":")
+        )
     if event.kind is CycleEventKind.PM_DECISION and event.decision is not None:
         decision = event.decision
         if not decision.policy.startswith("llm:"):
@@ -72,5 +75,7 @@ def message_tuple(event: CycleEvent) -> str | None:
             "action": decision.action.value,
             "quantity": float(decision.quantity),
         }
-        return json.dumps([_chunk(message_id, decision.reasoning), metadata], separators=(",", ":"))
+        return json.dumps(
+            [ai_message_chunk(message_id, decision.reasoning), metadata], separators=(",", ":")
+        )
     return None

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from api.server.messages import MESSAGES_EVENT
+from api.server.messages import MESSAGES_EVENT, ai_message_chunk
 
 if TYPE_CHECKING:
     from mazo_bridge.answer import ResearchAnswer
@@ -104,22 +104,6 @@ class ResearchInput(BaseModel):
         return text, tickers
 
 
-def _chunk(message_id: str, content: str) -> dict[str, object]:
-    return {
-        "type": "AIMessageChunk",
-        "id": message_id,
-        "content": content,
-        "additional_kwargs": {},
-        "response_metadata": {},
-        "tool_calls": [],
-        "tool_call_chunks": [],
-        "invalid_tool_calls": [],
-        "name": None,
-        "example": False,
-        "usage_metadata": None,
-    }
-
-
 def _answer_parts(answer: ResearchAnswer) -> list[str]:
     parts = [answer.summary]
     parts.append(f"\n\nStance: {answer.stance.value} (confidence {answer.confidence:.2f})")
@@ -144,7 +128,7 @@ def answer_messages(answer: ResearchAnswer, *, thread_id: str, run_id: str, turn
         "stop_reason": answer.stop_reason.value,
     }
     return [
-        json.dumps([_chunk(message_id, part), metadata], separators=(",", ":"))
+        json.dumps([ai_message_chunk(message_id, part), metadata], separators=(",", ":"))
         for part in _answer_parts(answer)
     ]
 
