@@ -1,14 +1,14 @@
 """Translating LangGraph's stream chunks into the typed ``CycleEvent`` every face renders.
 
-Why a translator of its own: the runner drives the graph one super-step at a time with the
-``tasks``, ``updates`` and ``custom`` stream modes; this module alone knows their shapes, so the
+Why a translator of its own: the runner drives the graph with the ``tasks``, ``updates`` and
+``custom`` stream modes; this module alone knows their shapes, so the
 runner's control flow (locks, cancellation, run records) stays readable and a LangGraph upgrade
 that changes a chunk's shape touches one file.
 
 Chunk shapes (langgraph 1.2): ``("tasks", {id, name, input, triggers})`` when a task starts,
 ``("tasks", {id, name, error, result, interrupts})`` when it ends, ``("updates", {node: update})``
-between them, ``("updates", {"__interrupt__": (...)})`` when the step stops at an interrupt (an
-empty tuple for the runner's own step boundary), and ``("custom", payload)`` for what a node wrote
+between them, ``("updates", {"__interrupt__": (...)})`` when the step stops at an interrupt (the
+approval), and ``("custom", payload)`` for what a node wrote
 through the runtime's stream writer mid-step (see ``graph.nodes._common.report_order``).
 """
 
@@ -23,23 +23,17 @@ from domain import CycleEvent, CycleEventKind, EventSeverity, GateVerdict, Order
 from graph.nodes._common import ORDER_UPDATE_KEY
 from tools.clock import Clock
 
-__all__ = ["CycleEventTranslator", "StepOutcome"]
+__all__ = ["CycleEventTranslator", "RunOutcome"]
 
 _NOTABLE = {EventSeverity.WARNING, EventSeverity.ERROR, EventSeverity.CRITICAL}
 
 
 @dataclass(slots=True)
-class StepOutcome:
-    """What one super-step did, as the runner needs it to decide whether to go on."""
+class RunOutcome:
+    """What the run's chunks said that the driver needs once the stream ends."""
 
-    nodes: list[str] = field(default_factory=list)
-    """Names of the tasks that ran in the step."""
-    paused: bool = False
-    """The step ended at the runner's boundary and more steps are waiting."""
     waiting_for_approval: bool = False
-    """The step stopped at the approval interrupt."""
-    notable: list[RunEvent] = field(default_factory=list)
-    """Warnings and errors the step's nodes recorded (persisted with the run)."""
+    """The run stopped at the approval interrupt."""
 
 
 @dataclass(slots=True)
@@ -69,16 +63,17 @@ class CycleEventTranslator:
             **fields,
         )
 
-    def translate(self, mode: str, chunk: Any, step: StepOutcome) -> Iterator[CycleEvent]:
+    def starts_step(self, mode: str, chunk: Any) -> bool:
+        """The chunk starts a task while none is running: the first task of a new super-step."""
+        return mode == "tasks" and "triggers" in chunk and not self._running
+
+    def translate(self, mode: str, chunk: Any, step: RunOutcome) -> Iterator[CycleEvent]:
         if mode == "tasks":
             yield from self._task(chunk, step)
         elif mode == "updates":
             for node, update in chunk.items():
                 if node == "__interrupt__":
-                    if update:
-                        step.waiting_for_approval = True
-                    else:
-                        step.paused = True
+                    step.waiting_for_approval = step.waiting_for_approval or bool(update)
                     continue
                 payload = update if isinstance(update, dict) else {}
                 if self.on_update is not None:
@@ -112,7 +107,7 @@ class CycleEventTranslator:
         )
         return self.make(CycleEventKind.ERROR, node=nodes[0], run_event=failure)
 
-    def _task(self, chunk: dict[str, Any], step: StepOutcome) -> Iterator[CycleEvent]:
+    def _task(self, chunk: dict[str, Any], step: RunOutcome) -> Iterator[CycleEvent]:
         name, task_id = str(chunk.get("name")), str(chunk.get("id"))
         task_input = chunk.get("input")
         analyst = (
@@ -123,7 +118,6 @@ class CycleEventTranslator:
         if "triggers" in chunk:  # a task starts
             self._started[task_id] = time.perf_counter()
             self._running[task_id] = name
-            step.nodes.append(name)
             yield self.make(CycleEventKind.NODE_STARTED, node=name, analyst=analyst)
             return
         started = self._started.pop(task_id, None)
@@ -138,7 +132,6 @@ class CycleEventTranslator:
                 message=f"node failed: {type(chunk['error']).__name__}: {chunk['error']}",
                 at=self.clock.now(),
             )
-            step.notable.append(failure)
             self.failure_reported = True
             yield self.make(
                 CycleEventKind.ERROR, node=name, duration_ms=duration, run_event=failure
@@ -152,7 +145,7 @@ class CycleEventTranslator:
             CycleEventKind.NODE_FINISHED, node=name, duration_ms=duration, analyst=analyst
         )
 
-    def _update(self, node: str, update: dict[str, Any], step: StepOutcome) -> Iterator[CycleEvent]:
+    def _update(self, node: str, update: dict[str, Any], step: RunOutcome) -> Iterator[CycleEvent]:
         for verdict in update.get("analyst_verdicts", []) or []:
             yield self.make(
                 CycleEventKind.ANALYST_VERDICT,
@@ -176,7 +169,6 @@ class CycleEventTranslator:
             yield from self._order(order, node)
         for run_event in update.get("events", []) or []:
             if run_event.severity in _NOTABLE:
-                step.notable.append(run_event)
                 kind = (
                     CycleEventKind.WARNING
                     if run_event.severity is EventSeverity.WARNING

@@ -1,12 +1,14 @@
-"""Driving one run of a thread: step by step, in its own task, under the thread's lock.
+"""Driving one run of a thread: in its own task, under the thread's lock, stoppable at a boundary.
 
-How a run is driven: the graph runs one super-step at a time (``interrupt_after="*"``), in a
-driver task that holds the thread's lock. Between two steps the checkpoint is on disk, so that is
-where a cancellation takes effect: cancelling the consumer of the event stream (or closing it)
-asks the driver to stop at the next boundary and then waits, uninterruptibly, until it has. The
-step that is running when the cancel arrives always finishes (a sync node's worker thread is never
-abandoned while it talks to the broker), a step that ran ``execute`` is always followed by
-``record``, and the lock is released only after both.
+How a run is driven: the graph runs in a driver task that holds the thread's lock, with the run's
+stop request handed to LangGraph as its cooperative drain (``graph.run_control``). The graph
+checks it between two super-steps, where the last step's checkpoint is on disk, so that is where
+a cancellation takes effect: cancelling the consumer of the event stream (or closing it) asks the
+driver to stop at the next boundary and then waits, uninterruptibly, until it has. The step that
+is running when the cancel arrives always finishes (a sync node's worker thread is never
+abandoned while it talks to the broker), a run whose ``execute`` started always goes on through
+``record``, and the lock is released only after both. The run's events are written to the ledger
+a step at a time, as each step's first task starts and when the run ends.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.errors import GraphDrained
 
 from domain import CycleEvent, CycleEventKind, RunRequest
 from graph.context import TradingContext
 from graph.cycle_result import CycleResult, CycleStatus, read_cycle_result, thread_config
-from graph.cycle_stream import CycleEventTranslator, StepOutcome
+from graph.cycle_stream import CycleEventTranslator, RunOutcome
+from graph.run_control import CycleControl
 from graph.run_log import RunLog
 
 __all__ = ["NOTHING_TO_DO", "CycleRun", "ProgressCallback", "consume"]
@@ -72,42 +76,45 @@ async def _steps(
     out: asyncio.Queue[Any],
     run_log: RunLog,
 ) -> str:
-    """Drive the graph step by step until it ends, waits for approval, or a stop is honoured."""
-    ran: list[str] = []
-    while True:
-        # ``record`` always follows ``execute``: the orders just placed get their decision rows.
-        if run.stop.is_set() and "execute" not in ran:
-            return CycleStatus.CANCELLED.value
-        step, emitted = StepOutcome(), []
-        # durability="sync": each step's checkpoint is on disk before the next step starts, so a
-        # crash inside ``execute`` never rolls the thread back to before the gate's verdicts.
-        try:
-            async for mode, chunk in graph.astream(
-                payload,
-                thread_config(run.thread_id),
-                context=run.context,
-                stream_mode=_STREAM_MODES,
-                durability="sync",
-                interrupt_after="*",
-            ):
-                for cycle_event in translator.translate(mode, chunk, step):
-                    emitted.append(cycle_event)
-                    out.put_nowait(cycle_event)
-        except Exception:
-            run_log.events(emitted)  # what the failing step reported is on record too
-            raise
-        payload = None
-        if step.waiting_for_approval:
-            state = await graph.aget_state(thread_config(run.thread_id))
-            for cycle_event in translator.approval_requested(state.values.get("gate_verdicts", [])):
+    """Drive the graph until it ends, waits for approval, or drains at a stop request."""
+    if run.stop.is_set():
+        return CycleStatus.CANCELLED.value
+    step = RunOutcome()
+    emitted: list[CycleEvent] = []
+    # durability="sync": each step's checkpoint is on disk before the next step starts, so a
+    # crash inside ``execute`` never rolls the thread back to before the gate's verdicts.
+    try:
+        async for mode, chunk in graph.astream(
+            payload,
+            thread_config(run.thread_id),
+            context=run.context,
+            stream_mode=_STREAM_MODES,
+            durability="sync",
+            control=CycleControl(run.stop),
+        ):
+            if emitted and translator.starts_step(mode, chunk):
+                run_log.events(emitted)  # the previous step's events, as its successor starts
+                emitted = []
+            for cycle_event in translator.translate(mode, chunk, step):
                 emitted.append(cycle_event)
                 out.put_nowait(cycle_event)
+    except GraphDrained:
         run_log.events(emitted)
-        if step.waiting_for_approval:
-            return CycleStatus.AWAITING_APPROVAL.value
-        if not step.paused:
-            return CycleStatus.COMPLETED.value
-        ran = step.nodes
+        return CycleStatus.CANCELLED.value
+    except Exception:
+        run_log.events(emitted)  # what the failing step reported is on record too
+        raise
+    if step.waiting_for_approval:
+        state = await graph.aget_state(thread_config(run.thread_id))
+        for cycle_event in translator.approval_requested(state.values.get("gate_verdicts", [])):
+            emitted.append(cycle_event)
+            out.put_nowait(cycle_event)
+    run_log.events(emitted)
+    if step.waiting_for_approval:
+        return CycleStatus.AWAITING_APPROVAL.value
+    # a stop that came while ``execute`` or the last step ran could not drain the run, but it was
+    # asked for: the run reads as cancelled, on every server that reports it
+    return CycleStatus.CANCELLED.value if run.stop.is_set() else CycleStatus.COMPLETED.value
 
 
 def _finished(

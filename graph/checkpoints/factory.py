@@ -280,8 +280,9 @@ def setup_checkpointer(url: str) -> None:
 async def _aopen_postgres(
     target: CheckpointTarget, *, setup: bool, pool_size: int
 ) -> AsyncIterator[Any]:
-    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
     from psycopg_pool import AsyncConnectionPool
+
+    from graph.checkpoints.inline_postgres import InlinePostgresSaver
 
     pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
         target.location, min_size=1, max_size=pool_size, kwargs=_pg_connection_kwargs(), open=False
@@ -289,7 +290,7 @@ async def _aopen_postgres(
     await pool.open()
     try:
         await pool.wait(timeout=CONNECT_TIMEOUT_SECONDS)
-        saver = AsyncPostgresSaver(pool, serde=checkpoint_serializer())
+        saver = InlinePostgresSaver(pool, serde=checkpoint_serializer())
         if setup:
             await saver.setup()
         async with pool.connection() as conn:

@@ -27,6 +27,7 @@ from graph.execution import DecisionContext, ExecutionOutcome, ExecutionRoad, Or
 from graph.nodes._common import event
 from graph.nodes.market_access import market_of
 from graph.nodes.record import inputs_digest
+from graph.run_control import mark_executing
 from graph.state import CycleState
 from tools.brokers.base import BrokerError
 from tools.failpoints import failpoint
@@ -76,6 +77,7 @@ def _event(runtime: Runtime[TradingContext], outcome: ExecutionOutcome) -> RunEv
 
 
 def execute(state: CycleState, runtime: Runtime[TradingContext]) -> CycleState:
+    mark_executing(runtime)  # a stop from here on waits for ``record`` (graph.run_control)
     failpoint("before_execute")
     ctx = runtime.context
     verdicts = list(state.get("gate_verdicts", []))
