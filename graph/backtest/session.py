@@ -172,7 +172,9 @@ async def run_backtest(
             commission_per_share=config.commission_per_share,
         )
         ledger = open_backtest_ledger(
-            home, template_cache=settings.hedgegraph_home / "backtest_templates"
+            home,
+            template_cache=settings.hedgegraph_home / "backtest_templates",
+            throwaway=store is None,
         )
         stack.callback(ledger.close)
         # The prompt cache lives in the user's home (``settings``), not the backtest's store, so

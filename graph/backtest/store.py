@@ -10,7 +10,11 @@ Why the decision audit is written at the end (``BacktestLedger``): the ``record`
 each session's decisions in one transaction, 251 transactions a year, and nothing during a
 backtest reads them back (the gate reads intents, orders, fills and baselines, never the audit).
 Kept in memory and written once when the run ends (or when anything asks for them), the ledger
-that is left behind holds the same rows, in the same order.
+that is left behind holds the same rows, in the same order. The equity-curve points the gate
+adds at each session (``record_performance``, read only by the operator page's chart) are held
+the same way. A run in a temporary store (``throwaway``: the folder is removed when the run
+ends, so nobody can read the rows) never writes them at all: they are still answered to anyone
+who asks during the run, and the run's result carries every decision.
 
 Why an empty-ledger template: migrating a fresh SQLite file through every migration took a
 good part of a second at each run. The migrated, still empty file is kept once per set of
@@ -34,7 +38,7 @@ from typing import Any
 from sqlalchemy import event
 
 from tools.persistence.migrate import MIGRATIONS_DIR
-from tools.persistence.records import DecisionAuditEntry, DecisionAuditRecord
+from tools.persistence.records import DecisionAuditEntry, DecisionAuditRecord, PerformanceSnapshot
 from tools.persistence.sql_ledger import SqlLedger
 
 __all__ = ["LEDGER_FILE", "BacktestLedger", "open_backtest_ledger"]
@@ -52,21 +56,41 @@ def _no_fsync(dbapi_conn: Any, _record: object) -> None:
 class BacktestLedger(SqlLedger):
     """The product's ledger whose decision audit is held until the run ends (see the module)."""
 
+    throwaway: bool = False
+    """The ledger's folder is removed when the run ends: held rows are dropped, not written."""
+
     def __init__(self, store: Any) -> None:  # the ledger's Store (graph/ never names the tables)
         super().__init__(store)
         self._pending: list[DecisionAuditEntry] = []
+        self._points: list[PerformanceSnapshot] = []
+        self._point_times: set[datetime] = set()
         self._pending_lock = Lock()
 
     def record_decisions(self, entries: Sequence[DecisionAuditEntry]) -> None:
         with self._pending_lock:
             self._pending.extend(entries)
 
+    def record_performance(self, point: PerformanceSnapshot) -> bool:
+        with self._pending_lock:  # the ledger starts empty and every point passes here
+            if point.as_of in self._point_times:
+                return False
+            self._point_times.add(point.as_of)
+            self._points.append(point)
+            return True
+
     def flush_decisions(self) -> None:
-        """Write every held decision, in the order recorded, in one transaction."""
+        """Write every held decision and equity point, in the order recorded."""
         with self._pending_lock:
             pending, self._pending = self._pending, []
+            points, self._points = self._points, []
         if pending:
             super().record_decisions(pending)
+        for point in points:
+            super().record_performance(point)
+
+    def performance_between(self, start: datetime, end: datetime) -> list[PerformanceSnapshot]:
+        self.flush_decisions()
+        return super().performance_between(start, end)
 
     def decisions_for_thread(self, thread_id: str) -> list[DecisionAuditRecord]:
         self.flush_decisions()
@@ -78,7 +102,8 @@ class BacktestLedger(SqlLedger):
 
     def close(self) -> None:
         try:
-            self.flush_decisions()
+            if not self.throwaway:
+                self.flush_decisions()
         finally:
             super().close()
 
@@ -105,17 +130,21 @@ def _empty_template(cache: Path) -> Path:
     return template
 
 
-def open_backtest_ledger(home: Path, *, template_cache: Path | None = None) -> BacktestLedger:
+def open_backtest_ledger(
+    home: Path, *, template_cache: Path | None = None, throwaway: bool = False
+) -> BacktestLedger:
     """A fresh ledger under ``home`` (migrated to the current schema), tuned for a throwaway run.
 
     ``template_cache``: a folder that keeps the migrated empty ledger between runs (``None``:
-    migrate this one in place).
+    migrate this one in place). ``throwaway``: ``home`` is removed when the run ends (see the
+    module: held rows are then never written).
     """
     target = home / LEDGER_FILE
     if template_cache is not None:
         shutil.copyfile(_empty_template(template_cache), target)
     ledger = BacktestLedger.from_url(f"sqlite:///{target}")
     assert isinstance(ledger, BacktestLedger)
+    ledger.throwaway = throwaway
     engine = ledger.store.engine
     event.listen(engine, "connect", _no_fsync)
     engine.dispose()  # connections opened by the migration go; new ones get the pragmas

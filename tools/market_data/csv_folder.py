@@ -85,13 +85,31 @@ class CsvFolderMarketData:
         self.data_dir = data_dir
         self._parsed: dict[Path, tuple[float, tuple[tuple[date, ...], tuple[Bar, ...]]]] = {}
         self._lock = Lock()
+        self._listing: tuple[int, tuple[tuple[str, Path], ...]] | None = None
+
+    def _csv_files(self) -> tuple[tuple[str, Path], ...]:
+        """(upper-cased name, path) of the folder's CSV files, sorted; listed again only when
+        the folder changed (its mtime moves when a file is added, removed or renamed).
+
+        Why kept: every metrics, news and insider read names its file, so a backtest listed
+        the folder 21 times a session; a stat is all a read costs now."""
+        mtime = self.data_dir.stat().st_mtime_ns
+        listed = self._listing
+        if listed is not None and listed[0] == mtime:
+            return listed[1]
+        files = tuple(
+            (path.name.upper(), path)
+            for path in sorted(self.data_dir.iterdir())
+            if path.name.upper().endswith(".CSV") and path.is_file()
+        )
+        self._listing = (mtime, files)
+        return files
 
     def file_for(self, ticker: str) -> Path:
         """The CSV file that holds ``ticker``; ``TickerNotFoundError`` when there is none."""
         wanted = ticker.upper()
-        for path in sorted(self.data_dir.iterdir()):
-            stem = path.name.upper()
-            if not (path.is_file() and stem.endswith(".CSV") and stem.startswith(wanted)):
+        for stem, path in self._csv_files():
+            if not stem.startswith(wanted):
                 continue
             rest = stem[len(wanted) :]
             if rest == ".CSV" or not rest[0].isalnum():

@@ -98,3 +98,53 @@ async def test_a_run_that_stops_leaves_the_audit_of_the_sessions_it_ran(
         )
     assert len(ran) == 3 and any(s.decisions for s in ran), "precondition"
     assert [sorted(rows) for rows in _stored(store, ran)] == _decided(ran)
+
+
+async def test_a_named_store_keeps_the_equity_points_the_gate_observed(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store"
+    result = await run_backtest(_config(shared_data), _settings(tmp_path, monkeypatch), store=store)
+    ledger = SqlLedger.from_url(f"sqlite:///{store / LEDGER_FILE}")
+    try:
+        points = ledger.performance_between(
+            result.sessions[0].decided_at, result.sessions[-1].decided_at
+        )
+    finally:
+        ledger.close()
+    # one point per session the gate ran (a session without an order intent skips the gate)
+    assert points and len(points) == len({p.as_of for p in points})
+    assert {p.as_of for p in points} <= {s.decided_at for s in result.sessions}
+
+
+def test_a_throwaway_ledger_answers_during_the_run_and_writes_nothing(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from graph.backtest.store import open_backtest_ledger
+    from tools.persistence.records import PerformanceSnapshot
+
+    at = datetime(2022, 1, 3, 14, 30, tzinfo=UTC)
+    point = PerformanceSnapshot(
+        as_of=at,
+        equity=Decimal(100_000),
+        cash=Decimal(100_000),
+        gross_exposure=Decimal(0),
+        net_exposure=Decimal(0),
+        drawdown_pct=0.0,
+    )
+    for throwaway in (True, False):
+        home = tmp_path / f"throwaway-{throwaway}"
+        home.mkdir()
+        ledger = open_backtest_ledger(home, throwaway=throwaway)
+        assert ledger.record_performance(point) is True
+        assert ledger.record_performance(point) is False  # a second point at the same instant
+        assert [p.as_of for p in ledger.performance_between(at, at)] == [at]
+        ledger.record_performance(point.model_copy(update={"as_of": at.replace(hour=15)}))
+        ledger.close()
+        reopened = SqlLedger.from_url(f"sqlite:///{home / LEDGER_FILE}")
+        try:
+            stored = reopened.performance_between(at, at.replace(hour=16))
+        finally:
+            reopened.close()
+        # the point read during the run was written then; the throwaway run's later one never
+        assert len(stored) == (1 if throwaway else 2), throwaway

@@ -75,6 +75,21 @@ def test_first_match_in_sorted_order(tmp_path: Path) -> None:
     assert [b.close for b in bars] == [6.0]
 
 
+def test_files_added_or_removed_after_a_read_are_seen(tmp_path: Path) -> None:
+    """The folder's listing is kept between reads, and listed again when the folder changes."""
+    row = "Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,1,2,10\n"
+    (tmp_path / "AAPL.csv").write_text(row)
+    provider = CsvFolderMarketData(tmp_path)
+    assert provider.file_for("AAPL").name == "AAPL.csv"
+    with pytest.raises(TickerNotFoundError):
+        provider.file_for("MSFT")
+    (tmp_path / "MSFT.csv").write_text(row)
+    assert provider.file_for("MSFT").name == "MSFT.csv"
+    (tmp_path / "AAPL.csv").unlink()
+    with pytest.raises(TickerNotFoundError):
+        provider.file_for("AAPL")
+
+
 @pytest.mark.parametrize(
     ("content", "match"),
     [
