@@ -192,7 +192,7 @@ async def run_backtest(
             alerts=None,
             snapshots=InProcessSnapshotStore(max_entries=2),
         )
-        graph = build_graph(mode).compile()
+        graph = build_graph(mode, sync_nodes_on_loop=True).compile()
         sync = LedgerSync(ledger)
         book = TradeBook()
         sessions: list[SessionRecord] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import NamedTuple
 
 from domain import Bar, DataIssue, DataQuality, FinancialMetrics, InsiderTrade, NewsItem
 from tools.market_data.sessions import CALENDAR_FIRST, CALENDAR_LAST, NEW_YORK, nyse_sessions
@@ -29,17 +30,56 @@ Finding = tuple[DataIssue, str]
 _EPS = 1e-9
 
 
+class _BarFacts(NamedTuple):
+    bar: Bar
+    """Kept so that no other object can take this one's ``id`` while the entry lives."""
+    day: date
+    ohlc_consistent: bool
+    prices_positive: bool
+
+
+_FACTS: dict[int, _BarFacts] = {}
+_FACTS_LIMIT = 100_000
+
+
+def _facts(bar: Bar) -> _BarFacts:
+    """What the checks need to know of one bar, worked out once per bar object.
+
+    Why memoised: a snapshot re-checks its whole 400-day window, so a backtest checked each bar
+    about 250 times (a third of its run went into these checks), and a live process re-checks
+    the bars its provider keeps between cycles. A bar is frozen, so its facts never change; an
+    entry is found by the object's ``id`` and is only taken when it holds that very object.
+    The table is bounded: when full it is emptied and fills again.
+    """
+    found = _FACTS.get(id(bar))
+    if found is not None and found.bar is bar:
+        return found
+    if len(_FACTS) >= _FACTS_LIMIT:
+        _FACTS.clear()
+    found = _BarFacts(
+        bar=bar,
+        day=bar.ts.astimezone(NEW_YORK).date(),
+        ohlc_consistent=not (
+            bar.low > min(bar.open, bar.close) + _EPS
+            or bar.high < max(bar.open, bar.close) - _EPS
+            or bar.low > bar.high + _EPS
+        ),
+        prices_positive=not (min(bar.open, bar.high, bar.low, bar.close) <= 0 or bar.volume < 0),
+    )
+    _FACTS[id(bar)] = found
+    return found
+
+
 def _bar_day(bar: Bar) -> date:
-    return bar.ts.astimezone(NEW_YORK).date()
+    return _facts(bar).day
 
 
-def check_missing_sessions(bars: Sequence[Bar], *, max_missing: int = 0) -> Finding | None:
-    """XNYS sessions between the first and last bar that have no bar."""
-    if len(bars) < 2:
+def _missing_sessions(facts: Sequence[_BarFacts], max_missing: int) -> Finding | None:
+    if len(facts) < 2:
         return None
-    have = {_bar_day(b) for b in bars}
-    first = max(_bar_day(bars[0]), CALENDAR_FIRST)
-    last = min(_bar_day(bars[-1]), CALENDAR_LAST)
+    have = {f.day for f in facts}
+    first = max(facts[0].day, CALENDAR_FIRST)
+    last = min(facts[-1].day, CALENDAR_LAST)
     expected = nyse_sessions().between(first, last) if first <= last else []
     missing = [d for d in expected if d not in have]
     if len(missing) <= max_missing:
@@ -49,28 +89,35 @@ def check_missing_sessions(bars: Sequence[Bar], *, max_missing: int = 0) -> Find
     return DataIssue.MISSING_SESSIONS, f"{len(missing)} missing session(s): {shown}{more}"
 
 
-def check_ohlc(bars: Sequence[Bar]) -> Finding | None:
-    """Low above open/close, high below them, or low above high."""
-    bad = [
-        b
-        for b in bars
-        if b.low > min(b.open, b.close) + _EPS
-        or b.high < max(b.open, b.close) - _EPS
-        or b.low > b.high + _EPS
-    ]
+def _inconsistent_ohlc(facts: Sequence[_BarFacts]) -> Finding | None:
+    bad = [f for f in facts if not f.ohlc_consistent]
     if not bad:
         return None
-    days = ", ".join(_bar_day(b).isoformat() for b in bad[:5])
+    days = ", ".join(f.day.isoformat() for f in bad[:5])
     return DataIssue.OHLC_VIOLATION, f"{len(bad)} bar(s) with inconsistent OHLC: {days}"
+
+
+def _non_positive(facts: Sequence[_BarFacts]) -> Finding | None:
+    bad = [f for f in facts if not f.prices_positive]
+    if not bad:
+        return None
+    days = ", ".join(f.day.isoformat() for f in bad[:5])
+    return DataIssue.NON_POSITIVE_PRICE, f"{len(bad)} bar(s) with non-positive price: {days}"
+
+
+def check_missing_sessions(bars: Sequence[Bar], *, max_missing: int = 0) -> Finding | None:
+    """XNYS sessions between the first and last bar that have no bar."""
+    return _missing_sessions([_facts(b) for b in bars], max_missing)
+
+
+def check_ohlc(bars: Sequence[Bar]) -> Finding | None:
+    """Low above open/close, high below them, or low above high."""
+    return _inconsistent_ohlc([_facts(b) for b in bars])
 
 
 def check_positive_prices(bars: Sequence[Bar]) -> Finding | None:
     """Any price at or below zero, or a negative volume."""
-    bad = [b for b in bars if min(b.open, b.high, b.low, b.close) <= 0 or b.volume < 0]
-    if not bad:
-        return None
-    days = ", ".join(_bar_day(b).isoformat() for b in bad[:5])
-    return DataIssue.NON_POSITIVE_PRICE, f"{len(bad)} bar(s) with non-positive price: {days}"
+    return _non_positive([_facts(b) for b in bars])
 
 
 def check_stale_last_bar(
@@ -133,10 +180,11 @@ def assess(
     findings: list[Finding] = list(extra)
     if not bars and all(issue is not DataIssue.NO_BARS for issue, _ in findings):
         findings.append((DataIssue.NO_BARS, "provider returned no bars"))
+    facts = [_facts(b) for b in bars]  # one look at each bar for the three bar-by-bar checks
     for found in (
-        check_missing_sessions(bars),
-        check_ohlc(bars),
-        check_positive_prices(bars),
+        _missing_sessions(facts, 0),
+        _inconsistent_ohlc(facts),
+        _non_positive(facts),
         check_stale_last_bar(bars, as_of=as_of, max_lag_sessions=max_lag_sessions),
     ):
         if found is not None:

@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import TypeVar
 
 from domain import Bar, DataIssue, DataQuality, MarketSnapshot, TickerData
@@ -60,6 +61,9 @@ def _source(provider: MarketDataProvider, ticker: str) -> str:
     return provider.name
 
 
+_TS = attrgetter("ts")
+
+
 def _close_of(bar: Bar) -> datetime:
     return nyse_sessions().close_at(bar.ts.astimezone(NEW_YORK).date())
 
@@ -82,7 +86,7 @@ def _split(bars: Sequence[Bar], *, as_of: datetime) -> tuple[list[Bar], list[Bar
     together (naive beside aware) are looked up bar by bar, as before.
     """
     try:
-        ordered = sorted(bars, key=lambda b: b.ts)
+        ordered = sorted(bars, key=_TS)
     except TypeError:
         return _split_per_bar(bars, as_of=as_of)
     end = bisect_right(ordered, as_of, key=_close_of)
