@@ -11,7 +11,8 @@ median and the spread (min..max) of ``--runs`` runs, all sections side by side i
   critical path at the default settings; then 30 tickers (23+ candidates) where the PM's time must
   not grow with the candidates; then the repeated identical cycle (0 new calls).
 - Checkpoints: bytes per cycle (checkpoints + writes) for 3 and 100 tickers, all analysts, rules
-  only; saver time per cycle (time inside the saver's methods) on SQLite and Postgres.
+  only; saver time per cycle on SQLite and Postgres, summed over the saver's calls and as busy
+  time (wall time with a call in flight; overlapping calls count once).
 - The same 5-ticker LLM cycle at several concurrency limits (``--limits``).
 - Rules-only graph time at 3, 10, 30 and 100 tickers (default roster), each on a fresh home
   (offline paths synthesised in the run), and at 100 the next cycle on the same home; with the
@@ -59,8 +60,28 @@ def universe(n: int) -> list[str]:
 # worker: one cycle in this process, measured, answered as one JSON line
 
 
-def _timed_saver(saver: Any, spent: list[float]) -> None:
-    """Wrap the saver's async methods so the time inside them is summed into ``spent``."""
+def _timed_saver(saver: Any, spent: list[float], busy: list[float] | None = None) -> None:
+    """Wrap the saver's async methods so the time inside them is summed into ``spent``.
+
+    ``busy`` (when given) gets the wall time during which at least one call was in flight: calls
+    that overlap (a step's parallel tasks write at once and queue on the saver's lock) count once
+    there, where ``spent`` counts each call's own wait, queueing behind the others included."""
+    in_flight, since = [0], [0.0]
+
+    def enter() -> float:
+        now = time.perf_counter()
+        if in_flight[0] == 0:
+            since[0] = now
+        in_flight[0] += 1
+        return now
+
+    def leave(started: float) -> None:
+        now = time.perf_counter()
+        spent[0] += now - started
+        in_flight[0] -= 1
+        if in_flight[0] == 0 and busy is not None:
+            busy[0] += now - since[0]
+
     for name in ("aput", "aput_writes", "aget_tuple", "alist"):
         original = getattr(saver, name)
 
@@ -68,12 +89,12 @@ def _timed_saver(saver: Any, spent: list[float]) -> None:
 
             def make_gen(fn: Callable[..., Any]) -> Callable[..., Any]:
                 async def timed_gen(*args: Any, **kwargs: Any) -> Any:
-                    started = time.perf_counter()
+                    started = enter()
                     try:
                         async for item in fn(*args, **kwargs):
                             yield item
                     finally:
-                        spent[0] += time.perf_counter() - started
+                        leave(started)
 
                 return timed_gen
 
@@ -82,11 +103,11 @@ def _timed_saver(saver: Any, spent: list[float]) -> None:
 
         def make(fn: Callable[..., Any]) -> Callable[..., Any]:
             async def timed(*args: Any, **kwargs: Any) -> Any:
-                started = time.perf_counter()
+                started = enter()
                 try:
                     return await fn(*args, **kwargs)
                 finally:
-                    spent[0] += time.perf_counter() - started
+                    leave(started)
 
             return timed
 
@@ -157,9 +178,9 @@ async def _worker_cycle(args: argparse.Namespace) -> dict[str, Any]:
     tickers = universe(args.tickers)
     thread_id = args.thread or f"bench-{uuid.uuid4().hex[:10]}"
     finished: dict[str, float] = {}
-    spent = [0.0]
+    spent, busy = [0.0], [0.0]
     async with aopen_checkpointer(settings.effective_checkpoint_url) as saver:
-        _timed_saver(saver, spent)
+        _timed_saver(saver, spent, busy)
         gc_spent = _gc_timer()
         started = time.perf_counter()
 
@@ -185,6 +206,7 @@ async def _worker_cycle(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "graph_s": graph_s,
         "saver_s": spent[0],
+        "saver_busy_s": busy[0],
         "gc_s": list(gc_spent),
         "checkpoint_bytes": ckpt_bytes,
         "candidates": len(result.decisions),
@@ -388,10 +410,15 @@ def checkpoint_section(args: argparse.Namespace, tmp: Path, report: dict[str, An
             per_tree = measured(args, tmp, f"saver-{backend}", tickers=3, checkpoint_url=url)
             for tree_label, rows in per_tree.items():
                 times = [r["saver_s"] for r in rows]
+                busy = [r["saver_busy_s"] for r in rows if "saver_busy_s" in r]
+                busy_text = f"{spread(busy, 1000, '{:.1f}')} ms" if busy else "not measured"
                 print(
                     f"[{tree_label}] saver time per 3-ticker cycle, {backend}: "
-                    f"{spread(times, 1000, '{:.1f}')} ms"
+                    f"{spread(times, 1000, '{:.1f}')} ms summed over calls, "
+                    f"busy (a call in flight) {busy_text}"
                 )
+                if busy:
+                    report[f"{tree_label}_saver_busy_ms_{backend}"] = statistics.median(busy) * 1000
                 report[f"{tree_label}_saver_ms_{backend}"] = statistics.median(times) * 1000
 
 
