@@ -1,15 +1,15 @@
 """Translating LangGraph's stream chunks into the typed ``CycleEvent`` every face renders.
 
 Why a translator of its own: the runner drives the graph with the ``tasks``, ``updates`` and
-``custom`` stream modes; this module alone knows their shapes, so the
-runner's control flow (locks, cancellation, run records) stays readable and a LangGraph upgrade
-that changes a chunk's shape touches one file.
+``custom`` stream modes; this module alone knows their shapes, so the runner's control flow
+(locks, cancellation, run records) stays readable and a LangGraph upgrade that changes a chunk's
+shape touches one file.
 
 Chunk shapes (langgraph 1.2): ``("tasks", {id, name, input, triggers})`` when a task starts,
 ``("tasks", {id, name, error, result, interrupts})`` when it ends, ``("updates", {node: update})``
 between them, ``("updates", {"__interrupt__": (...)})`` when the step stops at an interrupt (the
-approval), and ``("custom", payload)`` for what a node wrote
-through the runtime's stream writer mid-step (see ``graph.nodes._common.report_order``).
+approval), and ``("custom", payload)`` for what a node wrote through the runtime's stream writer
+mid-step (see ``graph.nodes._common.report_order``).
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class CycleEventTranslator:
 
     def translate(self, mode: str, chunk: Any, step: RunOutcome) -> Iterator[CycleEvent]:
         if mode == "tasks":
-            yield from self._task(chunk, step)
+            yield from self._task(chunk)
         elif mode == "updates":
             for node, update in chunk.items():
                 if node == "__interrupt__":
@@ -78,7 +78,7 @@ class CycleEventTranslator:
                 payload = update if isinstance(update, dict) else {}
                 if self.on_update is not None:
                     self.on_update(node, payload)
-                yield from self._update(node, payload, step)
+                yield from self._update(node, payload)
         elif mode == "custom" and isinstance(chunk, dict) and ORDER_UPDATE_KEY in chunk:
             order = chunk[ORDER_UPDATE_KEY]
             if isinstance(order, Order):
@@ -107,7 +107,7 @@ class CycleEventTranslator:
         )
         return self.make(CycleEventKind.ERROR, node=nodes[0], run_event=failure)
 
-    def _task(self, chunk: dict[str, Any], step: RunOutcome) -> Iterator[CycleEvent]:
+    def _task(self, chunk: dict[str, Any]) -> Iterator[CycleEvent]:
         name, task_id = str(chunk.get("name")), str(chunk.get("id"))
         task_input = chunk.get("input")
         analyst = (
@@ -145,7 +145,7 @@ class CycleEventTranslator:
             CycleEventKind.NODE_FINISHED, node=name, duration_ms=duration, analyst=analyst
         )
 
-    def _update(self, node: str, update: dict[str, Any], step: RunOutcome) -> Iterator[CycleEvent]:
+    def _update(self, node: str, update: dict[str, Any]) -> Iterator[CycleEvent]:
         for verdict in update.get("analyst_verdicts", []) or []:
             yield self.make(
                 CycleEventKind.ANALYST_VERDICT,

@@ -4,7 +4,7 @@ Why LangGraph's own drain (``RunControl``): the graph checks it at every super-s
 after the step's checkpoint is written and before the next step's tasks start, which is exactly
 where a cancelled run must stop. Before it, the run driver re-entered the graph once per step
 (``interrupt_after="*"``) to get the same boundary, and every re-entry read the thread's
-checkpoint back from the saver (8 of a 3-ticker cycle's 28 saver calls).
+checkpoint back from the saver (6 of a 3-ticker cycle's 28 saver calls).
 
 Why a hold: orders placed by ``execute`` get their decision rows from ``record``, the step after
 it, so a stop that arrives while ``execute`` runs must let ``record`` run too. ``execute`` marks

@@ -78,7 +78,7 @@ class BacktestLedger(SqlLedger):
             self._points.append(point)
             return True
 
-    def flush_decisions(self) -> None:
+    def flush_held(self) -> None:
         """Write every held decision and equity point, in the order recorded."""
         with self._pending_lock:
             pending, self._pending = self._pending, []
@@ -89,21 +89,21 @@ class BacktestLedger(SqlLedger):
             super().record_performance(point)
 
     def performance_between(self, start: datetime, end: datetime) -> list[PerformanceSnapshot]:
-        self.flush_decisions()
+        self.flush_held()
         return super().performance_between(start, end)
 
     def decisions_for_thread(self, thread_id: str) -> list[DecisionAuditRecord]:
-        self.flush_decisions()
+        self.flush_held()
         return super().decisions_for_thread(thread_id)
 
     def decisions_since(self, since: datetime) -> list[DecisionAuditRecord]:
-        self.flush_decisions()
+        self.flush_held()
         return super().decisions_since(since)
 
     def close(self) -> None:
         try:
             if not self.throwaway:
-                self.flush_decisions()
+                self.flush_held()
         finally:
             super().close()
 

@@ -78,3 +78,17 @@ def test_bars_outside_the_calendar_window_do_not_crash_the_checks() -> None:
     ]
     quality = assess(old, as_of=datetime(1990, 1, 3, 22, tzinfo=UTC))
     assert quality.issues == ()
+
+
+def test_a_bar_is_judged_by_its_own_facts_even_when_an_entry_holds_its_id() -> None:
+    """The per-bar memo is found by ``id``: an entry left by another object under the same id
+    (an id the collector gave out again) must not answer for this bar."""
+    from tools.market_data import quality
+
+    bad = CLEAN[10].model_copy(update={"low": 0.0})
+    quality._FACTS[id(bad)] = quality._facts(CLEAN[10])._replace(bar=CLEAN[10])
+    try:
+        found = assess([*CLEAN[:10], bad, *CLEAN[11:]], as_of=AS_OF)
+    finally:
+        quality._FACTS.pop(id(bad), None)
+    assert found.issues == (DataIssue.NON_POSITIVE_PRICE,)
