@@ -25,6 +25,7 @@ from api.startup_errors import fail, startup_guard
 
 if TYPE_CHECKING:
     from graph.backtest import BacktestConfig, BacktestResult
+    from graph.backtest.ratio_worker import RatioWorker
 
 __all__ = ["backtest", "register"]
 
@@ -151,22 +152,26 @@ def backtest(
     import asyncio  # here: ``--help`` of every command loads no event loop
 
     from api import startup_gc
+    from graph.backtest.ratio_worker import RatioWorker
     from graph.backtest.session import BacktestInputError, run_backtest
 
     startup_gc.resume()  # a long run: collection on again, start-up's objects frozen out of it
 
     show_bar = not as_json and sys.stderr.isatty()
-    with startup_guard():
-        try:
-            # handed back through a box, not as the main task's result: asyncio.run restores
-            # its SIGINT handler at the end, and the enum lookup of the old handler formats the
-            # handler's repr, which holds the finished task and so the whole result (0.1-0.2 s)
-            box: list[BacktestResult] = []
-            asyncio.run(_run(config, settings, run_backtest, show_bar, box))
-            result = box[0]
-        except BacktestInputError as exc:
-            fail("backtest cannot run", str(exc))
-    _report(result, out, as_json, home=settings.hedgegraph_home)
+    # the statistics library imports in a second process while the sessions run (ratio_worker)
+    with RatioWorker() as ratios:
+        with startup_guard():
+            try:
+                # handed back through a box, not as the main task's result: asyncio.run
+                # restores its SIGINT handler at the end, and the enum lookup of the old handler
+                # formats the handler's repr, which holds the finished task and so the whole
+                # result (0.1-0.2 s)
+                box: list[BacktestResult] = []
+                asyncio.run(_run(config, settings, run_backtest, show_bar, box))
+                result = box[0]
+            except BacktestInputError as exc:
+                fail("backtest cannot run", str(exc))
+        _report(result, out, as_json, home=settings.hedgegraph_home, ratios=ratios)
 
 
 async def _run(
@@ -203,13 +208,15 @@ async def _run(
         box.append(await run_backtest(config, settings, on_session=on_session))
 
 
-def _report(result: BacktestResult, out: Path | None, as_json: bool, *, home: Path) -> None:
+def _report(
+    result: BacktestResult, out: Path | None, as_json: bool, *, home: Path, ratios: RatioWorker
+) -> None:
     from datetime import UTC, datetime
 
     from api.backtest_records import save_backtest
     from graph.backtest.report import summary_of, write_report
 
-    summary = summary_of(result)
+    summary = summary_of(result, ratios.ratios)
     if out is not None:
         write_report(result, summary, out)
     # Kept in the home too, so the API and the operator page list every finished backtest.

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from graph.backtest.results import BacktestResult
+from graph.backtest.risk_ratios import EquityCurve, RiskRatios, risk_ratios
 from graph.backtest.statistics import Statistics, statistics_of
 
 __all__ = ["BacktestSummary", "summary_of", "write_report"]
@@ -78,7 +80,10 @@ def _num(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
-def summary_of(result: BacktestResult) -> BacktestSummary:
+def summary_of(
+    result: BacktestResult, ratios: Callable[[EquityCurve], RiskRatios] = risk_ratios
+) -> BacktestSummary:
+    """The summary of ``result``; ``ratios`` as in ``statistics_of``."""
     return BacktestSummary(
         tickers=list(result.tickers),
         start=result.start.isoformat(),
@@ -96,7 +101,7 @@ def summary_of(result: BacktestResult) -> BacktestSummary:
         orders_submitted=sum(len(s.orders) for s in result.sessions),
         llm_calls=result.llm_calls,
         benchmark=result.benchmark,
-        statistics=statistics_of(result),
+        statistics=statistics_of(result, ratios),
         notes=list(result.notes),
     )
 

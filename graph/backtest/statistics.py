@@ -1,11 +1,9 @@
 """The backtest's statistics: returns, risk, drawdown, activity, analyst hit rates, benchmark.
 
-Why empyrical (the ``backtest`` extra): Sharpe, Sortino, Calmar, annualised return and volatility
-and max drawdown have conventions (252 sessions a year, sample deviation, downside deviation
-against zero) that are easy to get subtly wrong by hand; empyrical-reloaded is the maintained
-implementation quant tooling uses. Its import (pandas) is paid only here, after the run. What
-empyrical has no notion of (exposure, turnover, win rate, profit factor, hit rates, drawdown
-dates) is computed here from the typed result.
+The return-based ratios (Sharpe, Sortino, Calmar, annualised return and volatility, max
+drawdown) come from empyrical through ``risk_ratios``, in this process or in the worker the CLI
+starts beside the run (``ratio_worker``). What empyrical has no notion of (exposure, turnover,
+win rate, profit factor, hit rates, drawdown dates) is computed here from the typed result.
 
 A per-analyst hit: a bullish verdict followed by a positive return over the next ``horizon``
 sessions (close of the decision's last bar to the close ``horizon`` sessions later), a bearish one
@@ -16,12 +14,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 
 from pydantic import BaseModel
 
 from domain import VerdictSignal
 from graph.backtest.results import BacktestResult
+from graph.backtest.risk_ratios import EquityCurve, RiskRatios, risk_ratios
 
 __all__ = ["HitRate", "Statistics", "statistics_of"]
 
@@ -59,25 +59,20 @@ class Statistics(BaseModel):
     analyst_hit_rates: dict[str, HitRate]
 
 
-def _finite(value: float) -> float:
-    return float(value) if math.isfinite(value) else 0.0
-
-
-def statistics_of(result: BacktestResult) -> Statistics:
-    import empyrical
-    import pandas as pd
-
+def statistics_of(
+    result: BacktestResult, ratios: Callable[[EquityCurve], RiskRatios] = risk_ratios
+) -> Statistics:
+    """The result's statistics; ``ratios`` answers the equity curve's (a ``RatioWorker``'s
+    ``ratios`` in the CLI, computed in this process by default)."""
     days = [p.day for p in result.equity]
-    equity = pd.Series([float(p.equity) for p in result.equity], index=pd.DatetimeIndex(days))
+    values = [float(p.equity) for p in result.equity]
     start_equity = float(result.initial_cash)
-    returns = equity.pct_change()
-    if len(equity):
-        returns.iloc[0] = equity.iloc[0] / start_equity - 1.0
-    total = float(equity.iloc[-1] / start_equity - 1.0) if len(equity) else 0.0
-    peak, trough, recovery, worst = _drawdown(days, [start_equity, *equity.tolist()])
+    risk = ratios(EquityCurve(days=tuple(days), equity=tuple(values), start_equity=start_equity))
+    total = values[-1] / start_equity - 1.0 if values else 0.0
+    peak, trough, recovery, worst = _drawdown(days, [start_equity, *values])
     bench = _benchmark_return(result)
     traded = sum(float(t.qty * t.price) for t in result.trades)
-    average_equity = float(equity.mean()) if len(equity) else start_equity
+    average_equity = math.fsum(values) / len(values) if values else start_equity
     years = max(len(days), 1) / 252
     closing = [float(t.realized_pnl) for t in result.trades if t.realized_pnl is not None]
     gains = sum(p for p in closing if p > 0)
@@ -85,12 +80,12 @@ def statistics_of(result: BacktestResult) -> Statistics:
     exposure = [float(p.gross_exposure / p.equity) if p.equity > 0 else 0.0 for p in result.equity]
     return Statistics(
         total_return=total,
-        annual_return=_finite(empyrical.annual_return(returns)),
-        annual_volatility=_finite(empyrical.annual_volatility(returns)),
-        sharpe=_finite(empyrical.sharpe_ratio(returns)),
-        sortino=_finite(empyrical.sortino_ratio(returns)),
-        calmar=_finite(empyrical.calmar_ratio(returns)),
-        max_drawdown=_finite(empyrical.max_drawdown(returns)) if len(returns) else worst,
+        annual_return=risk.annual_return,
+        annual_volatility=risk.annual_volatility,
+        sharpe=risk.sharpe,
+        sortino=risk.sortino,
+        calmar=risk.calmar,
+        max_drawdown=risk.max_drawdown if risk.max_drawdown is not None else worst,
         drawdown_peak=peak,
         drawdown_trough=trough,
         drawdown_recovery=recovery,
