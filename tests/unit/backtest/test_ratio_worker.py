@@ -102,8 +102,10 @@ def test_a_worker_that_hangs_is_stopped_at_the_timeout(caplog: pytest.LogCapture
 
 def test_a_worker_never_asked_is_stopped_with_the_run() -> None:
     """A run that fails or is interrupted leaves no process behind."""
+    pids: list[int | None] = []
     with pytest.raises(RuntimeError, match="the run failed"), RatioWorker() as worker:
-        pid = worker.pid
-        assert pid is not None
+        pids.append(worker.pid)
         raise RuntimeError("the run failed")
+    [pid] = pids
+    assert pid is not None
     assert not _alive(pid)
