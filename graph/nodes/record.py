@@ -12,6 +12,7 @@ from graph.nodes._common import request_of
 from graph.nodes.market_access import market_of
 from graph.state import CycleState
 from tools.llm.routing import prompt_hash_for
+from tools.market_data.ticker_json import ticker_json
 from tools.persistence.records import DecisionAuditEntry
 
 __all__ = ["inputs_digest", "record"]
@@ -23,7 +24,7 @@ def inputs_digest(
     """Hash of exactly what the decision saw: the ticker's snapshot and the book."""
     digest = hashlib.sha256()
     data = market.get(ticker) if market is not None else None
-    digest.update(data.model_dump_json().encode() if data is not None else b"-")
+    digest.update(ticker_json(data) if data is not None else b"-")
     digest.update(portfolio.model_dump_json().encode() if portfolio is not None else b"-")
     return digest.hexdigest()
 

@@ -27,6 +27,7 @@ from graph.nodes._common import event, mode_of
 from graph.nodes.market_access import market_of
 from graph.state import CycleState
 from mazo_bridge.backends import configured_research
+from mazo_bridge.placeholder import RulesResearch
 
 __all__ = ["research_candidates", "research_decisions"]
 
@@ -53,8 +54,11 @@ def _research(
     findings: dict[str, ResearchFinding] = {}
     events: list[RunEvent] = []
     workers = max(1, min(ctx.settings.research.max_parallel, len(tickers)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="research") as pool:
-        answered = list(pool.map(one, tickers))  # candidates in parallel, bounded, in order
+    if workers == 1 or _answers_from_snapshot(ctx):
+        answered = [one(ticker) for ticker in tickers]
+    else:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="research") as pool:
+            answered = list(pool.map(one, tickers))  # candidates in parallel, bounded, in order
     for ticker, finding in zip(tickers, answered, strict=True):
         if finding.stance is ResearchStance.UNAVAILABLE:
             events.append(
@@ -68,6 +72,12 @@ def _research(
             )
         findings[ticker] = finding
     return findings, events
+
+
+def _answers_from_snapshot(ctx: TradingContext) -> bool:
+    """True for the ``rules`` backend's evidence check: it reads only the snapshot in memory, so
+    threads would add their start-up and nothing else (a backtest researches every session)."""
+    return ctx.settings.research.backend == "rules" and isinstance(ctx.research, RulesResearch)
 
 
 def research_candidates(state: CycleState, runtime: Runtime[TradingContext]) -> CycleState:

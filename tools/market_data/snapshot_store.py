@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypedDict, runtime_checkable
 
 from domain import MarketSnapshot
+from tools.market_data.ticker_json import snapshot_json
 
 if TYPE_CHECKING:
     from config.settings import Settings
@@ -68,8 +69,9 @@ class SnapshotStore(Protocol):
 
 
 def canonical_snapshot_json(snapshot: MarketSnapshot) -> bytes:
-    """The bytes a snapshot's content hash is taken over (every store writes exactly these)."""
-    return snapshot.model_dump_json().encode()
+    """The bytes a snapshot's content hash is taken over (every store writes exactly these):
+    its ``model_dump_json``, assembled from per-ticker parts the decision audit reuses."""
+    return snapshot_json(snapshot)
 
 
 def _source_of(snapshot: MarketSnapshot) -> str:
