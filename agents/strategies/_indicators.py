@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from domain import Bar
+from tools.market_data.bar_series import window_of
 
 __all__ = [
     "atr",
@@ -34,23 +35,42 @@ _checked: dict[int, tuple[tuple[Bar, ...], bool]] = {}
 tuple itself, so an ``id`` cannot be reused while its entry is here)."""
 
 
-def closes(bars: Sequence[Bar]) -> list[float]:
+def _closes(bars: Sequence[Bar]) -> list[float]:
     return [bar.close for bar in bars]
 
 
-def _all_valid(bars: Sequence[Bar]) -> bool:
+def closes(bars: Sequence[Bar]) -> list[float]:
+    """The closes, sliced from the whole history when a backtest indexed it (``bar_series``)."""
+    found = window_of(bars)
+    if found is not None:
+        series, start, stop = found
+        return series.derived("closes", _closes)[start:stop]
+    return _closes(bars)
+
+
+def _bar_valid(bar: Bar) -> bool:
     # ``0 < v < inf`` is ``isfinite(v) and v > 0`` for a float (NaN fails every comparison), in
     # one chained comparison instead of two calls per price.
+    return (
+        0 < bar.open < _INF
+        and 0 < bar.high < _INF
+        and 0 < bar.low < _INF
+        and 0 < bar.close < _INF
+        and 0 <= bar.volume < _INF
+    )
+
+
+def _invalid_before(bars: Sequence[Bar]) -> list[int]:
+    """``[k]``: how many of the first ``k`` bars are not valid (a window is valid when the count
+    does not grow across it)."""
+    counts = [0]
     for bar in bars:
-        if not (
-            0 < bar.open < _INF
-            and 0 < bar.high < _INF
-            and 0 < bar.low < _INF
-            and 0 < bar.close < _INF
-            and 0 <= bar.volume < _INF
-        ):
-            return False
-    return True
+        counts.append(counts[-1] + (not _bar_valid(bar)))
+    return counts
+
+
+def _all_valid(bars: Sequence[Bar]) -> bool:
+    return all(map(_bar_valid, bars))
 
 
 def valid_bars(bars: Sequence[Bar]) -> bool:
@@ -62,6 +82,11 @@ def valid_bars(bars: Sequence[Bar]) -> bool:
     bars, a tuple of frozen bars; the same tuple object cannot have changed, so its answer is
     reused (a list, which could have, is always checked again).
     """
+    found = window_of(bars)
+    if found is not None:
+        series, start, stop = found
+        invalid = series.derived("invalid_before", _invalid_before)
+        return invalid[stop] == invalid[start]
     if type(bars) is not tuple:
         return _all_valid(bars)
     key = id(bars)
@@ -140,13 +165,26 @@ def rsi(values: Sequence[float], window: int = 14) -> float | None:
     return 100.0 - 100.0 / (1.0 + gain / loss)
 
 
+def _true_range(prev: Bar, cur: Bar) -> float:
+    return max(cur.high - cur.low, abs(cur.high - prev.close), abs(cur.low - prev.close))
+
+
+def _true_ranges(bars: Sequence[Bar]) -> list[float]:
+    """``[k]``: bar ``k``'s true range against bar ``k - 1`` (``[0]`` has no prior bar: NaN)."""
+    return [math.nan, *(_true_range(p, c) for p, c in pairwise(bars))]
+
+
 def atr(bars: Sequence[Bar], window: int = 14) -> float | None:
     """Average true range over the last ``window`` bars."""
     if len(bars) <= window:
         return None
-    ranges = []
-    for prev, cur in zip(bars[-window - 1 : -1], bars[-window:], strict=True):
-        ranges.append(
-            max(cur.high - cur.low, abs(cur.high - prev.close), abs(cur.low - prev.close))
-        )
+    found = window_of(bars)
+    if found is not None:
+        series, _, stop = found
+        # the window holds the bar before its last ``window``, so no NaN is in this slice
+        return sum(series.derived("true_ranges", _true_ranges)[stop - window : stop]) / window
+    ranges = [
+        _true_range(prev, cur)
+        for prev, cur in zip(bars[-window - 1 : -1], bars[-window:], strict=True)
+    ]
     return sum(ranges) / window

@@ -74,6 +74,11 @@ class PreloadedMarketData:
             )
         return series
 
+    def histories(self) -> list[tuple[Bar, ...]]:
+        """Every preloaded ticker's bars (for ``bar_series.indexed``: each session's window is a
+        slice of one of these, the very same bar objects)."""
+        return [series.bars for series in self._series.values()]
+
     def has_bars(self, ticker: str) -> bool:
         series = self._series.get(ticker)
         return series is not None and bool(series.bars)

@@ -52,6 +52,7 @@ from tools.llm.base import StructuredLLM
 from tools.llm.factory import build_llm
 from tools.llm.guarded import GuardedLLM
 from tools.llm.routing import RoutedLLM, run_scoped
+from tools.market_data.bar_series import indexed
 from tools.market_data.factory import build_market_data
 from tools.market_data.provider import MarketDataProvider
 from tools.market_data.sessions import nyse_sessions
@@ -155,6 +156,8 @@ async def run_backtest(
             first=first,
             through=table.close_at(days[-1]),
         )
+        # windows read as slices of the whole history by strategies and data checks (exact)
+        stack.enter_context(indexed(data.histories()))
         missing = [t for t in config.tickers if not data.has_bars(t)]
         if missing:
             raise BacktestInputError(

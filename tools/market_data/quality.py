@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from domain import Bar, DataIssue, DataQuality, FinancialMetrics, InsiderTrade, NewsItem
+from tools.market_data.bar_series import window_of
 from tools.market_data.sessions import CALENDAR_FIRST, CALENDAR_LAST, NEW_YORK, nyse_sessions
 
 __all__ = [
@@ -168,6 +169,35 @@ def check_future_dated(
     )
 
 
+def _all_facts(bars: Sequence[Bar]) -> list[_BarFacts]:
+    return [_facts(b) for b in bars]
+
+
+def _bad_before(bars: Sequence[Bar]) -> tuple[list[int], list[int]]:
+    """``[k]``: bars among the first ``k`` with inconsistent OHLC, and with a non-positive price."""
+    ohlc, prices = [0], [0]
+    for fact in _all_facts(bars):
+        ohlc.append(ohlc[-1] + (not fact.ohlc_consistent))
+        prices.append(prices[-1] + (not fact.prices_positive))
+    return ohlc, prices
+
+
+def _window_facts(bars: Sequence[Bar]) -> tuple[list[_BarFacts], bool, bool]:
+    """The bars' facts, and whether the window is known free of OHLC and price findings.
+
+    In a backtest the window is a slice of the ticker's indexed history (``bar_series``): the
+    facts are sliced and two counts say whether the checks can find anything at all; otherwise
+    each bar is looked at once for the three bar-by-bar checks.
+    """
+    found = window_of(bars)
+    if found is None:
+        return _all_facts(bars), False, False
+    series, start, stop = found
+    ohlc, prices = series.derived("quality_bad_before", _bad_before)
+    facts = series.derived("quality_facts", _all_facts)[start:stop]
+    return facts, ohlc[stop] == ohlc[start], prices[stop] == prices[start]
+
+
 def assess(
     bars: Sequence[Bar],
     *,
@@ -180,11 +210,11 @@ def assess(
     findings: list[Finding] = list(extra)
     if not bars and all(issue is not DataIssue.NO_BARS for issue, _ in findings):
         findings.append((DataIssue.NO_BARS, "provider returned no bars"))
-    facts = [_facts(b) for b in bars]  # one look at each bar for the three bar-by-bar checks
+    facts, clean_ohlc, clean_prices = _window_facts(bars)
     for found in (
         _missing_sessions(facts, 0),
-        _inconsistent_ohlc(facts),
-        _non_positive(facts),
+        None if clean_ohlc else _inconsistent_ohlc(facts),
+        None if clean_prices else _non_positive(facts),
         check_stale_last_bar(bars, as_of=as_of, max_lag_sessions=max_lag_sessions),
     ):
         if found is not None:
