@@ -12,8 +12,10 @@ serialise differently later. Entries are kept by ``id`` together with the object
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
-from domain import MarketSnapshot, TickerData
+from domain import Bar, MarketSnapshot, TickerData
+from tools.market_data.bar_series import window_of
 
 __all__ = ["snapshot_json", "ticker_json"]
 
@@ -26,11 +28,31 @@ def ticker_json(data: TickerData) -> bytes:
     seen = _memo.get(id(data))
     if seen is not None and seen[0] is data:
         return seen[1]
-    body = data.model_dump_json().encode()
+    body = _from_history(data) or data.model_dump_json().encode()
     if len(_memo) >= _KEPT:
         _memo.clear()
     _memo[id(data)] = (data, body)
     return body
+
+
+def _bar_jsons(bars: Sequence[Bar]) -> list[bytes]:
+    return [bar.model_dump_json().encode() for bar in bars]
+
+
+def _from_history(data: TickerData) -> bytes | None:
+    """In a backtest the bars are a slice of an indexed history (``bar_series``): their JSON is
+    each bar's, made once per bar and joined; the rest comes from pydantic with no bars."""
+    found = window_of(data.bars)
+    if found is None:
+        return None
+    series, start, stop = found
+    frame = data.model_copy(update={"bars": ()}).model_dump_json().encode()
+    key = b'"bars":[]'  # the field's key: a quote inside any string value would be escaped
+    at = frame.find(key)
+    if at < 0:
+        return None
+    bars = b",".join(series.derived("bar_json", _bar_jsons)[start:stop])
+    return frame[:at] + b'"bars":[' + bars + b"]" + frame[at + len(key) :]
 
 
 def snapshot_json(snapshot: MarketSnapshot) -> bytes:

@@ -6,9 +6,10 @@ import math
 from datetime import UTC, datetime, timedelta
 
 from agents.strategies import _indicators as ind
-from domain import Bar
+from domain import Bar, TickerData
 from tools.market_data import quality
 from tools.market_data.bar_series import indexed, window_of
+from tools.market_data.ticker_json import ticker_json
 
 START = datetime(2023, 1, 3, 14, 30, tzinfo=UTC)
 
@@ -50,6 +51,9 @@ def test_indexed_windows_read_exactly_what_the_bars_give() -> None:
         assert all(window_of(w) is not None for w in windows)
         assert [_readings(w) for w in windows] == unindexed
         assert window_of(list(windows[1])) is not None  # a list of the same bars too
+        for window in windows:  # the snapshot's JSON, each bar's made once and joined
+            data = TickerData(ticker="XYZ", bars=window, source="csv")
+            assert ticker_json(data) == data.model_dump_json().encode()
 
 
 def test_a_window_that_is_not_a_run_of_the_history_is_read_bar_by_bar() -> None:
