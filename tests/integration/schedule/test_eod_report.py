@@ -61,4 +61,3 @@ def test_the_close_report_scores_the_analysts_behind_the_days_orders(tmp_path: P
     assert {name: scored for name, (_, scored) in shown.items()} == dict(directional), note
     assert all(0 <= hits <= scored for hits, scored in shown.values())
     assert [a.message for a in stored] == [note]
-
