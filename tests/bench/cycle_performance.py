@@ -12,7 +12,9 @@ median and the spread (min..max) of ``--runs`` runs, all sections side by side i
   not grow with the candidates; then the repeated identical cycle (0 new calls).
 - Checkpoints: bytes per cycle (checkpoints + writes) for 3 and 100 tickers, all analysts, rules
   only; saver time per cycle on SQLite and Postgres, summed over the saver's calls and as busy
-  time (wall time with a call in flight; overlapping calls count once).
+  time (wall time with a call in flight; overlapping calls count once); then the same in a warm
+  process (8 cycles each after one unmeasured), with the cycle time the saver adds over an
+  in-memory saver.
 - The same 5-ticker LLM cycle at several concurrency limits (``--limits``).
 - Rules-only graph time at 3, 10, 30 and 100 tickers (default roster), each on a fresh home
   (offline paths synthesised in the run), and at 100 the next cycle on the same home; with the
@@ -197,6 +199,7 @@ async def _worker_cycle(args: argparse.Namespace) -> dict[str, Any]:
             on_progress=progress,
         )
         graph_s = time.perf_counter() - started
+        warm = await _warm_cycles(args, context, saver) if args.warm_cycles else {}
     checkpoint_url = settings.effective_checkpoint_url
     ckpt_bytes = (
         _sqlite_bytes(checkpoint_url, thread_id) if checkpoint_url.startswith("sqlite") else 0
@@ -217,6 +220,52 @@ async def _worker_cycle(args: argparse.Namespace) -> dict[str, Any]:
         "pm_s": finished.get("portfolio_manager", analysts_done) - analysts_done,
         "events": [e.message for e in result.events if "budget" in e.message],
         "node_finished_s": {node: round(at, 3) for node, at in finished.items()},
+        **warm,
+    }
+
+
+async def _warm_cycles(args: argparse.Namespace, context: Any, saver: Any) -> dict[str, Any]:
+    """What the saver costs a cycle once the process is warm: ``--warm-cycles`` cycles on the
+    saver alternating with as many on an in-memory saver (the same strict serializer), in this
+    process, after one unmeasured cycle on each. The saver's calls are timed on its own cycles;
+    the cycle time it adds is the difference of the two medians of graph time (the loop's wait
+    for a reply is in the call times, but the other tasks run meanwhile, so it is not all cost)."""
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from graph.checkpoints.serde import checkpoint_serializer
+    from graph.runner import arun_cycle
+
+    memory = InMemorySaver(serde=checkpoint_serializer())
+    graph: dict[str, list[float]] = {"saver": [], "memory": []}
+    calls: list[float] = []
+    busy_times: list[float] = []
+    for cycle in range(args.warm_cycles + 1):
+        for name, target in (("saver", saver), ("memory", memory)):
+            spent, busy = [0.0], [0.0]
+            before = dict(vars(target))
+            _timed_saver(target, spent, busy)
+            started = time.perf_counter()
+            await arun_cycle(
+                context,
+                target,
+                thread_id=f"warm-{uuid.uuid4().hex[:10]}",
+                tickers=universe(args.tickers),
+                mode="signal",
+                session_mode="autonomous",
+            )
+            elapsed = time.perf_counter() - started
+            for key in set(vars(target)) - set(before):  # unwrap for the next cycle
+                delattr(target, key)
+            if cycle == 0:
+                continue
+            graph[name].append(elapsed)
+            if name == "saver":
+                calls.append(spent[0])
+                busy_times.append(busy[0])
+    return {
+        "warm_saver_s": statistics.median(calls),
+        "warm_saver_busy_s": statistics.median(busy_times),
+        "warm_added_s": statistics.median(graph["saver"]) - statistics.median(graph["memory"]),
     }
 
 
@@ -420,6 +469,20 @@ def checkpoint_section(args: argparse.Namespace, tmp: Path, report: dict[str, An
                 if busy:
                     report[f"{tree_label}_saver_busy_ms_{backend}"] = statistics.median(busy) * 1000
                 report[f"{tree_label}_saver_ms_{backend}"] = statistics.median(times) * 1000
+            warm = [  # this checkout only: older trees' workers have no --warm-cycles
+                run_worker(home=tmp / f"warm-{backend}-{run}", checkpoint_url=url, warm_cycles=8)
+                for run in range(args.runs)
+            ]
+            summed = [r["warm_saver_s"] for r in warm]
+            busy = [r["warm_saver_busy_s"] for r in warm]
+            added = [r["warm_added_s"] for r in warm]
+            print(
+                f"[now] warm process, 3-ticker cycle, {backend}: saver "
+                f"{spread(summed, 1000, '{:.1f}')} ms summed, busy {spread(busy, 1000, '{:.1f}')} "
+                f"ms; cycle time added over an in-memory saver {spread(added, 1000, '{:.1f}')} ms"
+            )
+            report[f"now_warm_saver_ms_{backend}"] = statistics.median(summed) * 1000
+            report[f"now_warm_added_ms_{backend}"] = statistics.median(added) * 1000
 
 
 def _gc2(row: dict[str, Any]) -> float:
@@ -469,6 +532,7 @@ def main() -> None:
     parser.add_argument("--llm-url")
     parser.add_argument("--checkpoint-url")
     parser.add_argument("--thread")
+    parser.add_argument("--warm-cycles", type=int, default=0, help="worker: see _warm_cycles")
     parser.add_argument("--max-concurrency")
     parser.add_argument("--no-freeze", action="store_true", help="worker: skip gc.freeze()")
     args = parser.parse_args()

@@ -101,6 +101,23 @@ async def test_async_postgres_schema_behind_is_refused(postgres_url: str) -> Non
             pass
 
 
+async def test_async_postgres_tables_that_do_not_answer_fail_at_open(postgres_url: str) -> None:
+    """Migrations recorded as applied but a table gone (dropped by hand): the saver's own read
+    runs at open, so the start-up fails, not the first cycle's first checkpoint."""
+    name = f"damaged_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"create database {name}")
+    url = postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    setup_checkpointer(url)
+    async with aopen_checkpointer(url):
+        pass  # intact: opens
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("drop table checkpoint_blobs")
+    with pytest.raises(psycopg.errors.UndefinedTable, match="checkpoint_blobs"):
+        async with aopen_checkpointer(url):
+            pass
+
+
 def test_redis_keys_carry_the_configured_ttl(redis_url: str) -> None:
     thread = f"ttl-{uuid.uuid4().hex[:8]}"
     config = {"configurable": {"thread_id": thread}}
