@@ -56,6 +56,8 @@ def is_startup_failure(exc: BaseException) -> str | None:
         exc, "graph.checkpoints", ("CheckpointSchemaBehindError",)
     ):
         return "database schema is behind"
+    if _named(exc, "graph.checkpoints", ("CheckpointTablesUnusableError",)):
+        return "the checkpoint tables are not usable"
     if _named(exc, "graph.checkpoints", ("CheckpointURLError",)):
         return "CHECKPOINT_URL is not usable"
     if _named(exc, "tools.persistence", ("UnsupportedDatabaseError",)) or _named(

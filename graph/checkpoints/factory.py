@@ -12,7 +12,9 @@ backend has its own sharp edges that belong in one place:
   it over the pool measured worse here (3-ticker cycle, warm process: saver time 17-23 ms summed
   with the lock, 23-43 ms without, graph time the same), so it stays. Its schema is a
   migration step (``hedgegraph db upgrade``); opening a database whose checkpoint schema is behind
-  raises ``CheckpointSchemaBehindError`` instead of migrating behind the operator's back.
+  raises ``CheckpointSchemaBehindError`` instead of migrating behind the operator's back, and
+  opening runs the saver's own read once, so tables that do not answer it raise
+  ``CheckpointTablesUnusableError`` at start-up.
 - ``redis://`` (short-lived threads): the saver's indexes are created on open; keys expire after
   ``ttl_minutes`` (query parameter or keyword; default one week, refreshed on read). The saver
   is patched so a pending interrupt is never lost (see ``graph.checkpoints.redis_fixes``).
@@ -56,6 +58,7 @@ from tools.persistence.setup_locks import async_database_side_lock, database_sid
 __all__ = [
     "DEFAULT_REDIS_TTL_MINUTES",
     "CheckpointSchemaBehindError",
+    "CheckpointTablesUnusableError",
     "CheckpointTarget",
     "CheckpointURLError",
     "aopen_checkpointer",
@@ -84,6 +87,10 @@ class CheckpointURLError(ValueError):
 
 class CheckpointSchemaBehindError(RuntimeError):
     """The checkpoint tables are missing or older than this version expects."""
+
+
+class CheckpointTablesUnusableError(RuntimeError):
+    """The migrations are recorded as applied, but the tables do not answer the saver's query."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +205,7 @@ def _open_postgres(target: CheckpointTarget, *, setup: bool, pool_size: int) -> 
             saver.setup()
         with pool.connection() as conn:
             _require_current(_checkpoint_schema_version(conn), len(saver.MIGRATIONS) - 1)
+        _first_read(saver)
         yield saver
 
 
@@ -281,18 +289,46 @@ def setup_checkpointer(url: str) -> None:
         pass
 
 
-async def _first_read(saver: Any) -> None:
-    """Run the saver's own read once, for a thread that cannot exist.
+_NO_THREAD: Any = {"configurable": {"thread_id": "", "checkpoint_ns": ""}}
+"""The empty thread id, read at open: no run is started with it, and a read changes nothing."""
 
-    Why: tables that do not answer the saver's query (dropped, altered by hand) fail at start-up,
-    not inside the first cycle; and the first use of a connection (the statement's preparation, the
-    server's first look at the three tables and their indexes) is paid at open, not by the cycle.
-    The process's total is the same. Measured side by side, 7 fresh processes each
-    (``tests.bench.cycle_performance --sections checkpoints --compare``): saver time in a 3-ticker
-    first cycle 24.6 [21.6..26.0] -> 20.6 [18.5..23.5] ms summed, about what a warm process's
-    cycles take (19.2 ms).
+
+def _unusable(exc: Exception) -> CheckpointTablesUnusableError:
+    return CheckpointTablesUnusableError(
+        f"the checkpoint tables do not answer the saver's query ({exc}) although their migrations "
+        "are recorded as applied: restore them, or point CHECKPOINT_URL at a new database and "
+        "run `hedgegraph db upgrade`"
+    )
+
+
+def _first_read(saver: Any) -> None:
+    """Run the saver's own read once at open (for ``_NO_THREAD``).
+
+    Why: tables that do not answer the saver's query (dropped, altered by hand) fail at start-up
+    (``hedgegraph db status``, the start-up schema check, the engine's open), not inside a cycle.
     """
-    await saver.aget_tuple({"configurable": {"thread_id": "", "checkpoint_ns": ""}})
+    from psycopg import ProgrammingError
+
+    try:
+        saver.get_tuple(_NO_THREAD)
+    except ProgrammingError as exc:
+        raise _unusable(exc) from exc
+
+
+async def _afirst_read(saver: Any) -> None:
+    """``_first_read`` for the async saver. It also pays a connection's first use (the statement's
+    preparation, the server's first look at the three tables and their indexes) at open, not in
+    the first cycle; the process's total is the same. Measured side by side, 7 fresh processes
+    each (``tests.bench.cycle_performance --sections checkpoints --compare``): saver time in a
+    3-ticker first cycle 24.6 [21.6..26.0] -> 20.6 [18.5..23.5] ms summed, about what a warm
+    process's cycles take (19.2 ms).
+    """
+    from psycopg import ProgrammingError
+
+    try:
+        await saver.aget_tuple(_NO_THREAD)
+    except ProgrammingError as exc:
+        raise _unusable(exc) from exc
 
 
 @asynccontextmanager
@@ -325,7 +361,7 @@ async def _aopen_postgres(
                 row = await cur.fetchone()
                 version = int(row["v"]) if row is not None else -1
         _require_current(version, len(saver.MIGRATIONS) - 1)
-        await _first_read(saver)
+        await _afirst_read(saver)
         yield saver
     finally:
         await pool.close()

@@ -14,11 +14,13 @@ from langgraph.graph.state import CompiledStateGraph
 
 from graph.checkpoints.factory import (
     CheckpointSchemaBehindError,
+    CheckpointTablesUnusableError,
     aopen_checkpointer,
     open_checkpointer,
     setup_checkpointer,
 )
 from graph.state import CycleState
+from tests.fixtures.servers import fresh_database
 from tests.unit.persistence.state_factory import full_trading_state
 
 
@@ -101,19 +103,23 @@ async def test_async_postgres_schema_behind_is_refused(postgres_url: str) -> Non
             pass
 
 
-async def test_async_postgres_tables_that_do_not_answer_fail_at_open(postgres_url: str) -> None:
+async def test_postgres_tables_that_do_not_answer_fail_at_open(postgres_url: str) -> None:
     """Migrations recorded as applied but a table gone (dropped by hand): the saver's own read
-    runs at open, so the start-up fails, not the first cycle's first checkpoint."""
-    name = f"damaged_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f"create database {name}")
-    url = postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    runs at open, sync and async, so the start-up fails with a clear error, not a cycle."""
+    url = fresh_database(postgres_url, "damaged")
     setup_checkpointer(url)
-    async with aopen_checkpointer(url):
+    with open_checkpointer(url):
         pass  # intact: opens
+    async with aopen_checkpointer(url):
+        pass
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("drop table checkpoint_blobs")
-    with pytest.raises(psycopg.errors.UndefinedTable, match="checkpoint_blobs"):
+    with (
+        pytest.raises(CheckpointTablesUnusableError, match="checkpoint_blobs"),
+        open_checkpointer(url),
+    ):
+        pass
+    with pytest.raises(CheckpointTablesUnusableError, match="checkpoint_blobs"):
         async with aopen_checkpointer(url):
             pass
 
